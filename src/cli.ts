@@ -1,0 +1,137 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import type { GatewayConfig } from './config.js';
+import { DEFAULT_CONFIG } from './config.js';
+import { startGateway } from './gateway.js';
+import { createLogger } from './log.js';
+
+function integer(min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}, got "${value}"`);
+    }
+    return n;
+  };
+}
+
+function boolean(value: string): boolean {
+  const v = value.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(v)) return true;
+  if (['false', '0', 'no', 'off'].includes(v)) return false;
+  throw new InvalidArgumentError(`expected true or false, got "${value}"`);
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function option(flags: string, description: string, env: string): Option {
+  return new Option(flags, description).env(`KAFKA_GATEWAY_${env}`);
+}
+
+export function buildCommand(): Command {
+  const d = DEFAULT_CONFIG;
+  return new Command('kafka-gateway')
+    .description('A Kafka-wire-compatible server with an embedded store')
+    .addOption(option('--host <host>', 'address to listen on', 'HOST').default(d.host))
+    .addOption(
+      option('--port <port>', 'port to listen on', 'PORT').default(d.port).argParser(integer(0, 65535)),
+    )
+    .addOption(
+      option(
+        '--advertised-host <host>',
+        'host put in Metadata (default: the address the client reached)',
+        'ADVERTISED_HOST',
+      ),
+    )
+    .addOption(
+      option(
+        '--advertised-port <port>',
+        'port put in Metadata (default: the port the client reached)',
+        'ADVERTISED_PORT',
+      ).argParser(integer(1, 65535)),
+    )
+    .addOption(option('--store <kind>', 'storage backend', 'STORE').choices(['memory']).default(d.store))
+    .addOption(
+      option(
+        '--default-partitions <n>',
+        'partitions of auto-created topics and of CreateTopics with -1',
+        'DEFAULT_PARTITIONS',
+      )
+        .default(d.defaultPartitions)
+        .argParser(integer(1, 100_000)),
+    )
+    .addOption(
+      option(
+        '--auto-create-topics <bool>',
+        'create unknown topics on Metadata and Produce',
+        'AUTO_CREATE_TOPICS',
+      )
+        .default(d.autoCreateTopics)
+        .argParser(boolean),
+    )
+    .addOption(
+      option('--max-request-bytes <n>', 'largest request frame accepted', 'MAX_REQUEST_BYTES')
+        .default(d.maxRequestBytes)
+        .argParser(integer(1024, 2 ** 31 - 1)),
+    )
+    .addOption(
+      option(
+        '--message-max-bytes <n>',
+        'largest record batch when a topic sets no max.message.bytes',
+        'MESSAGE_MAX_BYTES',
+      )
+        .default(d.messageMaxBytes)
+        .argParser(integer(1, 2 ** 31 - 1)),
+    )
+    .addOption(
+      option('--log-level <level>', 'log level', 'LOG_LEVEL').choices(LOG_LEVELS).default(d.logLevel),
+    )
+    .addOption(
+      option('--node-id <id>', 'broker id reported to clients', 'NODE_ID')
+        .default(d.nodeId)
+        .argParser(integer(0, 2 ** 31 - 1)),
+    )
+    .addOption(
+      option('--cluster-id <id>', 'cluster id reported to clients', 'CLUSTER_ID').default(d.clusterId),
+    );
+}
+
+export function configFromOptions(opts: Record<string, unknown>): GatewayConfig {
+  return {
+    ...DEFAULT_CONFIG,
+    host: opts.host as string,
+    port: opts.port as number,
+    advertisedHost: opts.advertisedHost as string | undefined,
+    advertisedPort: opts.advertisedPort as number | undefined,
+    store: opts.store as GatewayConfig['store'],
+    defaultPartitions: opts.defaultPartitions as number,
+    autoCreateTopics: opts.autoCreateTopics as boolean,
+    maxRequestBytes: opts.maxRequestBytes as number,
+    messageMaxBytes: opts.messageMaxBytes as number,
+    logLevel: opts.logLevel as string,
+    nodeId: opts.nodeId as number,
+    clusterId: opts.clusterId as string,
+  };
+}
+
+export async function main(argv: readonly string[]): Promise<void> {
+  const command = buildCommand();
+  command.parse([...argv]);
+  const config = configFromOptions(command.opts());
+  const log = createLogger(config.logLevel);
+  const gateway = await startGateway(config, log);
+  let signalled = false;
+  const shutdown = (signal: string): void => {
+    if (signalled) return;
+    signalled = true;
+    log.info({ signal }, 'shutting down');
+    gateway.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}

@@ -1,0 +1,35 @@
+/** Everything the gateway needs to know at start; built from flags and environment in cli.ts. */
+export interface GatewayConfig {
+  readonly host: string;
+  readonly port: number;
+  /** Host and port put in Metadata; undefined means the address the client connected to. */
+  readonly advertisedHost: string | undefined;
+  readonly advertisedPort: number | undefined;
+  readonly store: 'memory';
+  readonly defaultPartitions: number;
+  readonly autoCreateTopics: boolean;
+  readonly maxRequestBytes: number;
+  readonly logLevel: string;
+  readonly nodeId: number;
+  readonly clusterId: string;
+  /** Largest record batch accepted when a topic sets no max.message.bytes (Kafka's message.max.bytes). */
+  readonly messageMaxBytes: number;
+  /** Unsent response bytes above which a connection stops reading new requests. */
+  readonly maxPendingResponseBytes: number;
+}
+
+export const DEFAULT_CONFIG: GatewayConfig = {
+  host: '0.0.0.0',
+  port: 9092,
+  advertisedHost: undefined,
+  advertisedPort: undefined,
+  store: 'memory',
+  defaultPartitions: 1,
+  autoCreateTopics: true,
+  maxRequestBytes: 100 * 1024 * 1024,
+  logLevel: 'info',
+  nodeId: 1,
+  clusterId: 'kafka-gateway-cluster',
+  messageMaxBytes: 1048588,
+  maxPendingResponseBytes: 16 * 1024 * 1024,
+};

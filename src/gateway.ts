@@ -1,0 +1,66 @@
+import type { AddressInfo } from 'node:net';
+import type { GatewayConfig } from './config.js';
+import { HANDLERS } from './handlers/index.js';
+import type { Logger } from './log.js';
+import { Dispatcher } from './server/dispatch.js';
+import { KafkaServer } from './server/server.js';
+import type { Services } from './services.js';
+import { createServices } from './services.js';
+import { MemoryStorage } from './storage/memory/memory-storage.js';
+import type { Storage } from './storage/storage.js';
+
+export interface Gateway {
+  readonly address: AddressInfo;
+  readonly services: Services;
+  stop(): Promise<void>;
+}
+
+export function createStorage(config: GatewayConfig): Storage {
+  switch (config.store) {
+    case 'memory':
+      return new MemoryStorage();
+  }
+}
+
+/** Wires the store, the handlers and the listener together and starts listening. */
+export async function startGateway(
+  config: GatewayConfig,
+  log: Logger,
+  storage = createStorage(config),
+): Promise<Gateway> {
+  await storage.start();
+  const services = createServices(config, storage, log);
+  const dispatcher = new Dispatcher(HANDLERS);
+  services.supportedApis = dispatcher.supported;
+  const server = new KafkaServer(
+    dispatcher,
+    services,
+    {
+      maxRequestBytes: config.maxRequestBytes,
+      maxPendingResponseBytes: config.maxPendingResponseBytes,
+      maxQueuedRequests: 64,
+    },
+    log,
+  );
+  let address: AddressInfo;
+  try {
+    address = await server.listen(config.host, config.port);
+  } catch (err) {
+    await storage.close();
+    throw err;
+  }
+  log.info({ host: address.address, port: address.port, store: storage.kind }, 'kafka-gateway listening');
+  let stopping: Promise<void> | undefined;
+  return {
+    address,
+    services,
+    stop() {
+      stopping ??= (async () => {
+        await server.close();
+        await storage.close();
+        log.info('kafka-gateway stopped');
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,189 @@
+import { ChangeWatch } from '../fetch/change-watch.js';
+import { ErrorCode, isKafkaError } from '../protocol/error-codes.js';
+import type {
+  FetchRequest,
+  FetchRequestFetchPartition,
+  FetchResponse,
+  FetchResponsePartitionData,
+} from '../protocol/generated/index.js';
+import type { TopicInfo } from '../storage/storage.js';
+import type { RequestContext } from './handler.js';
+import { defineHandler } from './handler.js';
+
+const READ_COMMITTED = 1;
+/** The single leader epoch the gateway keeps for every partition. */
+const LEADER_EPOCH = 0;
+
+interface Target {
+  readonly topic: TopicInfo | undefined;
+  readonly missingError: number;
+  readonly requestTopic: string;
+  readonly requestTopicId: string;
+  readonly partitions: readonly FetchRequestFetchPartition[];
+}
+
+interface Pass {
+  readonly topics: { topic: string; topicId: string; partitions: FetchResponsePartitionData[] }[];
+  readonly bytes: number;
+  readonly hasError: boolean;
+}
+
+function partitionError(
+  index: number,
+  errorCode: number,
+  hw = -1n,
+  logStart = -1n,
+): FetchResponsePartitionData {
+  return {
+    partitionIndex: index,
+    errorCode,
+    highWatermark: hw,
+    lastStableOffset: hw,
+    logStartOffset: logStart,
+    abortedTransactions: null,
+    preferredReadReplica: -1,
+    records: null,
+  };
+}
+
+function epochError(requested: number): number | undefined {
+  if (requested < 0 || requested === LEADER_EPOCH) return undefined;
+  return requested < LEADER_EPOCH ? ErrorCode.FENCED_LEADER_EPOCH : ErrorCode.UNKNOWN_LEADER_EPOCH;
+}
+
+async function resolveTargets(request: FetchRequest, ctx: RequestContext): Promise<Target[]> {
+  const byId = ctx.apiVersion >= 13;
+  const { topics } = ctx.services;
+  return Promise.all(
+    request.topics.map(async (t) => ({
+      topic: byId ? await topics.byId(t.topicId) : await topics.describe(t.topic),
+      missingError: byId ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+      requestTopic: t.topic,
+      requestTopicId: t.topicId,
+      partitions: t.partitions,
+    })),
+  );
+}
+
+/** One read of every requested partition, within the response and partition byte limits. */
+async function readOnce(
+  request: FetchRequest,
+  targets: readonly Target[],
+  ctx: RequestContext,
+): Promise<Pass> {
+  const { storage } = ctx.services;
+  const maxBytes = ctx.apiVersion >= 3 ? request.maxBytes : Number.MAX_SAFE_INTEGER;
+  const aborted = request.isolationLevel === READ_COMMITTED ? [] : null;
+  let bytes = 0;
+  let hasError = false;
+  const topics: Pass['topics'] = [];
+  for (const target of targets) {
+    const partitions: FetchResponsePartitionData[] = [];
+    topics.push({ topic: target.requestTopic, topicId: target.requestTopicId, partitions });
+    for (const p of target.partitions) {
+      const topic = target.topic;
+      if (topic === undefined || p.partition < 0 || p.partition >= topic.partitions) {
+        partitions.push(
+          partitionError(
+            p.partition,
+            topic === undefined ? target.missingError : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+          ),
+        );
+        hasError = true;
+        continue;
+      }
+      const fenced = epochError(p.currentLeaderEpoch);
+      if (fenced !== undefined) {
+        partitions.push(partitionError(p.partition, fenced));
+        hasError = true;
+        continue;
+      }
+      const budget = Math.min(p.partitionMaxBytes, maxBytes - bytes);
+      try {
+        // KIP-74: only the first partition with data may exceed the limits, by one batch.
+        const result =
+          budget > 0 || bytes === 0
+            ? await storage.read(topic.name, p.partition, p.fetchOffset, Math.max(budget, 0))
+            : { ...(await storage.offsets(topic.name, p.partition)), batches: [] };
+        let batches = result.batches;
+        let size = 0;
+        for (const b of batches) size += b.length;
+        if (bytes > 0 && size > budget) {
+          batches = [];
+          size = 0;
+        }
+        bytes += size;
+        partitions.push({
+          partitionIndex: p.partition,
+          errorCode: ErrorCode.NONE,
+          highWatermark: result.highWatermark,
+          lastStableOffset: result.highWatermark,
+          logStartOffset: result.logStartOffset,
+          abortedTransactions: aborted,
+          preferredReadReplica: -1,
+          records: batches,
+        });
+      } catch (err) {
+        if (!isKafkaError(err)) throw err;
+        hasError = true;
+        const offsets = await storage.offsets(topic.name, p.partition).catch(() => undefined);
+        partitions.push(
+          partitionError(
+            p.partition,
+            err.code,
+            offsets?.highWatermark ?? -1n,
+            offsets?.logStartOffset ?? -1n,
+          ),
+        );
+      }
+    }
+  }
+  return { topics, bytes, hasError };
+}
+
+function respond(pass: Pass, errorCode: number = ErrorCode.NONE): FetchResponse {
+  return {
+    throttleTimeMs: 0,
+    errorCode,
+    sessionId: 0,
+    responses: pass.topics.map((t) => ({ topic: t.topic, topicId: t.topicId, partitions: t.partitions })),
+  };
+}
+
+/**
+ * Fetch without sessions: every response carries every requested partition, and a client asking
+ * for a new session is told session 0, which clients take to mean "send full requests".
+ */
+export default defineHandler<FetchRequest, FetchResponse>({
+  apiKey: 1,
+  minVersion: 0,
+  maxVersion: 17,
+  async handle(request, ctx) {
+    if (request.sessionId !== 0) {
+      return respond({ topics: [], bytes: 0, hasError: true }, ErrorCode.FETCH_SESSION_ID_NOT_FOUND);
+    }
+    if (request.sessionEpoch !== 0 && request.sessionEpoch !== -1) {
+      return respond({ topics: [], bytes: 0, hasError: true }, ErrorCode.INVALID_FETCH_SESSION_EPOCH);
+    }
+    const targets = await resolveTargets(request, ctx);
+    const deadline = Date.now() + Math.max(0, request.maxWaitMs);
+    const watched = targets.flatMap((t) =>
+      t.topic === undefined
+        ? []
+        : t.partitions.map((p) => ({ topic: t.topic!.name, partition: p.partition })),
+    );
+    for (;;) {
+      const watch = new ChangeWatch(ctx.services.storage, watched);
+      try {
+        const pass = await readOnce(request, targets, ctx);
+        const remaining = deadline - Date.now();
+        if (pass.bytes >= request.minBytes || pass.hasError || remaining <= 0 || ctx.signal.aborted) {
+          return respond(pass);
+        }
+        if (!(await watch.wait(remaining, ctx.signal))) return respond(await readOnce(request, targets, ctx));
+      } finally {
+        watch.close();
+      }
+    }
+  },
+});

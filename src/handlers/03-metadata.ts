@@ -1,0 +1,93 @@
+import { ErrorCode } from '../protocol/error-codes.js';
+import type {
+  MetadataRequest,
+  MetadataResponse,
+  MetadataResponsePartition,
+  MetadataResponseTopic,
+} from '../protocol/generated/index.js';
+import type { TopicInfo } from '../storage/storage.js';
+import { topicNameProblem } from '../topics/topic-name.js';
+import { advertisedAddress } from './broker-address.js';
+import type { RequestContext } from './handler.js';
+import { defineHandler } from './handler.js';
+import { TOPIC_OPERATIONS, NO_AUTHORIZED_OPERATIONS, CLUSTER_OPERATIONS } from './authorized-operations.js';
+
+const ZERO_UUID = '00000000000000000000000000000000';
+
+function partitions(topic: TopicInfo, nodeId: number): MetadataResponsePartition[] {
+  const out: MetadataResponsePartition[] = [];
+  for (let p = 0; p < topic.partitions; p++) {
+    out.push({
+      errorCode: ErrorCode.NONE,
+      partitionIndex: p,
+      leaderId: nodeId,
+      leaderEpoch: 0,
+      replicaNodes: [nodeId],
+      isrNodes: [nodeId],
+      offlineReplicas: [],
+    });
+  }
+  return out;
+}
+
+function errorTopic(name: string | null, topicId: string, errorCode: number): MetadataResponseTopic {
+  return { errorCode, name, topicId, isInternal: false, partitions: [] };
+}
+
+async function resolveTopics(
+  request: MetadataRequest,
+  ctx: RequestContext,
+): Promise<MetadataResponseTopic[]> {
+  const { topics: service, storage, config } = ctx.services;
+  const version = ctx.apiVersion;
+  const operations = request.includeTopicAuthorizedOperations ? TOPIC_OPERATIONS : NO_AUTHORIZED_OPERATIONS;
+  const ok = (t: TopicInfo): MetadataResponseTopic => ({
+    errorCode: ErrorCode.NONE,
+    name: t.name,
+    topicId: t.id,
+    isInternal: false,
+    partitions: partitions(t, config.nodeId),
+    topicAuthorizedOperations: operations,
+  });
+  // v0 has no way to say "all topics" but an empty list; v1+ uses null for all.
+  const all = request.topics === null || (version === 0 && request.topics.length === 0);
+  if (all) return (await storage.listTopics()).sort((a, b) => a.name.localeCompare(b.name)).map(ok);
+
+  // Before v4 there is no flag: auto-creation follows the broker setting alone.
+  const allowAutoCreate = version < 4 || request.allowAutoTopicCreation;
+  const out: MetadataResponseTopic[] = [];
+  for (const requested of request.topics ?? []) {
+    if (requested.name === null) {
+      const topic = requested.topicId === ZERO_UUID ? undefined : await service.byId(requested.topicId);
+      out.push(topic ? ok(topic) : errorTopic(null, requested.topicId, ErrorCode.UNKNOWN_TOPIC_ID));
+      continue;
+    }
+    if (topicNameProblem(requested.name) !== undefined) {
+      out.push(errorTopic(requested.name, ZERO_UUID, ErrorCode.INVALID_TOPIC_EXCEPTION));
+      continue;
+    }
+    const topic = await service.getOrCreate(requested.name, allowAutoCreate);
+    out.push(topic ? ok(topic) : errorTopic(requested.name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
+  }
+  return out;
+}
+
+export default defineHandler<MetadataRequest, MetadataResponse>({
+  apiKey: 3,
+  minVersion: 0,
+  maxVersion: 12,
+  async handle(request, ctx) {
+    const { config } = ctx.services;
+    const { host, port } = advertisedAddress(ctx);
+    return {
+      throttleTimeMs: 0,
+      brokers: [{ nodeId: config.nodeId, host, port, rack: null }],
+      clusterId: config.clusterId,
+      controllerId: config.nodeId,
+      topics: await resolveTopics(request, ctx),
+      clusterAuthorizedOperations: request.includeClusterAuthorizedOperations
+        ? CLUSTER_OPERATIONS
+        : NO_AUTHORIZED_OPERATIONS,
+    };
+  },
+});

@@ -1,0 +1,116 @@
+import { ErrorCode } from '../protocol/error-codes.js';
+
+/** How many recent batches per producer and partition are remembered to recognise retries (as Kafka). */
+const RECENT_BATCHES = 5;
+const NO_EPOCH = -1;
+
+interface BatchRecord {
+  readonly firstSeq: number;
+  readonly lastSeq: number;
+  readonly baseOffset: bigint;
+}
+
+interface ProducerEntry {
+  epoch: number;
+  readonly recent: BatchRecord[];
+}
+
+export type SequenceCheck =
+  | { readonly kind: 'append' }
+  | { readonly kind: 'duplicate'; readonly baseOffset: bigint }
+  | { readonly kind: 'error'; readonly errorCode: number; readonly message: string };
+
+function inSequence(lastSeq: number, nextSeq: number): boolean {
+  return nextSeq === lastSeq + 1 || (nextSeq === 0 && lastSeq === 0x7fffffff);
+}
+
+function lastSequenceOf(firstSeq: number, lastOffsetDelta: number): number {
+  const last = firstSeq + lastOffsetDelta;
+  return last > 0x7fffffff ? last - 0x80000000 : last;
+}
+
+/**
+ * Idempotent-producer bookkeeping for one partition: the epoch and the last batches of each
+ * producer id, so a retried batch is answered with its original offset instead of being stored twice.
+ */
+export class PartitionProducers {
+  private readonly entries = new Map<bigint, ProducerEntry>();
+
+  check(producerId: bigint, epoch: number, firstSeq: number, lastOffsetDelta: number): SequenceCheck {
+    const entry = this.entries.get(producerId);
+    const currentEpoch = entry?.epoch ?? NO_EPOCH;
+    if (epoch < currentEpoch) {
+      return {
+        kind: 'error',
+        errorCode: ErrorCode.INVALID_PRODUCER_EPOCH,
+        message: `Producer ${producerId} epoch ${epoch} is older than the current epoch ${currentEpoch}`,
+      };
+    }
+    const lastSeq = lastSequenceOf(firstSeq, lastOffsetDelta);
+    if (entry !== undefined && epoch === currentEpoch) {
+      const dup = entry.recent.find((b) => b.firstSeq === firstSeq && b.lastSeq === lastSeq);
+      if (dup !== undefined) return { kind: 'duplicate', baseOffset: dup.baseOffset };
+      const last = entry.recent[entry.recent.length - 1];
+      if (last !== undefined && !inSequence(last.lastSeq, firstSeq)) {
+        return {
+          kind: 'error',
+          errorCode: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
+          message: `Out of order sequence number for producer ${producerId}: ${firstSeq} (incoming seq) after ${last.lastSeq} (last seq)`,
+        };
+      }
+      return { kind: 'append' };
+    }
+    // A new epoch must start from sequence 0; a producer we hold nothing for may start anywhere
+    // (its earlier batches may have been removed by retention or DeleteRecords).
+    if (entry !== undefined && firstSeq !== 0) {
+      return {
+        kind: 'error',
+        errorCode: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
+        message: `Invalid sequence number for new epoch of producer ${producerId}: ${epoch} (request epoch), ${firstSeq} (seq. number), ${currentEpoch} (current producer epoch)`,
+      };
+    }
+    return { kind: 'append' };
+  }
+
+  record(
+    producerId: bigint,
+    epoch: number,
+    firstSeq: number,
+    lastOffsetDelta: number,
+    baseOffset: bigint,
+  ): void {
+    let entry = this.entries.get(producerId);
+    if (entry === undefined || entry.epoch !== epoch) {
+      entry = { epoch, recent: [] };
+      this.entries.set(producerId, entry);
+    }
+    entry.recent.push({ firstSeq, lastSeq: lastSequenceOf(firstSeq, lastOffsetDelta), baseOffset });
+    if (entry.recent.length > RECENT_BATCHES) entry.recent.shift();
+  }
+}
+
+/** Producer-id allocation and per-partition sequence state for the whole gateway. */
+export class ProducerRegistry {
+  private nextId: bigint;
+  private readonly partitions = new Map<string, PartitionProducers>();
+
+  constructor(firstId = 1000n) {
+    this.nextId = firstId;
+  }
+
+  allocate(): bigint {
+    const id = this.nextId;
+    this.nextId += 1n;
+    return id;
+  }
+
+  partition(topicId: string, partition: number): PartitionProducers {
+    const key = `${topicId}:${partition}`;
+    let p = this.partitions.get(key);
+    if (p === undefined) {
+      p = new PartitionProducers();
+      this.partitions.set(key, p);
+    }
+    return p;
+  }
+}

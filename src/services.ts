@@ -1,0 +1,29 @@
+import type { GatewayConfig } from './config.js';
+import type { Logger } from './log.js';
+import { ProducerRegistry } from './producers/producer-state.js';
+import type { SupportedApi } from './server/dispatch.js';
+import type { Storage } from './storage/storage.js';
+import { TopicService } from './topics/topic-service.js';
+
+/** What handlers share: the configuration, the store and the gateway-wide state kept above it. */
+export interface Services {
+  readonly config: GatewayConfig;
+  readonly storage: Storage;
+  readonly log: Logger;
+  readonly topics: TopicService;
+  readonly producers: ProducerRegistry;
+  /** Filled once the dispatcher is built; ApiVersions answers from it. */
+  supportedApis: readonly SupportedApi[];
+}
+
+export function createServices(config: GatewayConfig, storage: Storage, log: Logger): Services {
+  return {
+    config,
+    storage,
+    log,
+    topics: new TopicService(storage, config, log),
+    // Ids start from the clock so a restarted gateway does not hand out ids a store still knows.
+    producers: new ProducerRegistry(BigInt(Date.now()) * 1000n),
+    supportedApis: [],
+  };
+}

@@ -1,0 +1,120 @@
+/**
+ * The storage interface every backend implements (memory, SeaweedMQ, later a local log).
+ *
+ * It speaks in domain terms — topics, partitions, record batches, offsets — never in wire structs,
+ * so a backend does not change when a protocol version does. Failures a client should see are thrown
+ * as KafkaError with the Kafka error code (UNKNOWN_TOPIC_OR_PARTITION, OFFSET_OUT_OF_RANGE,
+ * CORRUPT_MESSAGE, TOPIC_ALREADY_EXISTS, ...); anything else thrown is an I/O failure or a bug.
+ */
+
+export type TopicConfigs = Record<string, string>;
+
+export interface TopicInfo {
+  readonly name: string;
+  /** 32 lowercase hex characters: the topic's UUID as Kafka carries it. */
+  readonly id: string;
+  readonly partitions: number;
+  /** Only the configs set on the topic; defaults are the broker's business. */
+  readonly configs: TopicConfigs;
+}
+
+export interface CreateTopicSpec {
+  readonly name: string;
+  readonly partitions: number;
+  readonly configs: TopicConfigs;
+}
+
+export interface AppendOptions {
+  /** When set, the batch is stamped with this log-append time (ms) instead of keeping CreateTime. */
+  readonly logAppendTimeMs?: bigint;
+}
+
+export interface AppendResult {
+  /** Offset assigned to the first record of the first batch. */
+  readonly baseOffset: bigint;
+  /** Log-append time used, or -1n when the topic keeps CreateTime. */
+  readonly logAppendTimeMs: bigint;
+  readonly logStartOffset: bigint;
+}
+
+export interface PartitionOffsets {
+  /** First offset still held. */
+  readonly logStartOffset: bigint;
+  /** Offset the next appended record gets (Kafka's high watermark with a single replica). */
+  readonly highWatermark: bigint;
+}
+
+export interface ReadResult extends PartitionOffsets {
+  /**
+   * Whole record batches (magic 2) in offset order, the first holding the requested offset. Their
+   * total size stays within maxBytes, except that one batch is always returned when any exists at the
+   * offset, even if larger (KIP-74).
+   */
+  readonly batches: Buffer[];
+}
+
+export interface TimestampLookup {
+  readonly offset: bigint;
+  readonly timestamp: bigint;
+}
+
+export interface CommittedOffset {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: bigint;
+  readonly leaderEpoch: number;
+  readonly metadata: string | null;
+  readonly commitTimestampMs: bigint;
+}
+
+/** Something a long-polling reader can wait on; fired after appends (and deletes) on a partition. */
+export type Unsubscribe = () => void;
+
+export interface Storage {
+  /** Short name for logs and docs ("memory", "seaweedmq"). */
+  readonly kind: string;
+
+  start(): Promise<void>;
+  close(): Promise<void>;
+
+  // ---- topics ----
+  createTopic(spec: CreateTopicSpec): Promise<TopicInfo>;
+  /** Removes the topic and all its records; wakes readers waiting on it. */
+  deleteTopic(name: string): Promise<void>;
+  listTopics(): Promise<TopicInfo[]>;
+  describeTopic(name: string): Promise<TopicInfo | undefined>;
+  /** Grows the topic to `total` partitions; existing partitions keep their records and offsets. */
+  createPartitions(name: string, total: number): Promise<TopicInfo>;
+  /** Replaces the topic's configs with exactly these. */
+  setTopicConfigs(name: string, configs: TopicConfigs): Promise<TopicInfo>;
+
+  // ---- records ----
+  /**
+   * Appends one or more v2 record batches (as a client sent them). The store validates them (magic,
+   * sizes, CRC-32C) and throws CORRUPT_MESSAGE without storing anything if any is invalid, then
+   * assigns offsets by stamping each batch's base offset.
+   */
+  append(topic: string, partition: number, batches: Buffer, options?: AppendOptions): Promise<AppendResult>;
+  read(topic: string, partition: number, offset: bigint, maxBytes: number): Promise<ReadResult>;
+  offsets(topic: string, partition: number): Promise<PartitionOffsets>;
+  /** First offset whose record timestamp is >= timestamp, or undefined when none is. */
+  offsetForTimestamp(topic: string, partition: number, timestamp: bigint): Promise<TimestampLookup | undefined>;
+  /** The record with the largest timestamp (the first such offset), or undefined when empty. */
+  maxTimestamp(topic: string, partition: number): Promise<TimestampLookup | undefined>;
+  /** Advances the log start offset to `offset` (DeleteRecords); returns the new log start offset. */
+  deleteRecordsBefore(topic: string, partition: number, offset: bigint): Promise<bigint>;
+  /** Calls `listener` once the next time the partition changes. */
+  onChange(topic: string, partition: number, listener: () => void): Unsubscribe;
+
+  // ---- committed offsets ----
+  commitOffsets(group: string, offsets: readonly CommittedOffset[]): Promise<void>;
+  fetchOffsets(group: string): Promise<CommittedOffset[]>;
+  deleteOffsets(group: string, partitions: readonly { topic: string; partition: number }[]): Promise<void>;
+  listOffsetGroups(): Promise<string[]>;
+
+  // ---- small metadata (group state, producer ids, ...) ----
+  kvGet(namespace: string, key: string): Promise<Buffer | undefined>;
+  kvPut(namespace: string, key: string, value: Buffer): Promise<void>;
+  kvDelete(namespace: string, key: string): Promise<void>;
+  kvList(namespace: string): Promise<Map<string, Buffer>>;
+}
