@@ -135,3 +135,11 @@ export async function main(argv: readonly string[]): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 }
+
+/** Entry point for the bin script: a start-up failure is one clear line on stderr and exit 1. */
+export function run(argv: readonly string[]): void {
+  main(argv).catch((err: unknown) => {
+    process.stderr.write(`kafka-gateway: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  });
+}

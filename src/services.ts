@@ -1,4 +1,5 @@
 import type { GatewayConfig } from './config.js';
+import { GroupCoordinator } from './groups/index.js';
 import type { Logger } from './log.js';
 import { ProducerRegistry } from './producers/producer-state.js';
 import type { SupportedApi } from './server/dispatch.js';
@@ -12,6 +13,8 @@ export interface Services {
   readonly log: Logger;
   readonly topics: TopicService;
   readonly producers: ProducerRegistry;
+  /** The classic group coordinator; gateway start loads it before listening. */
+  readonly groups: GroupCoordinator;
   /** Filled once the dispatcher is built; ApiVersions answers from it. */
   supportedApis: readonly SupportedApi[];
 }
@@ -24,6 +27,7 @@ export function createServices(config: GatewayConfig, storage: Storage, log: Log
     topics: new TopicService(storage, config, log),
     // Ids start from the clock so a restarted gateway does not hand out ids a store still knows.
     producers: new ProducerRegistry(BigInt(Date.now()) * 1000n),
+    groups: new GroupCoordinator({ store: storage, logger: log }),
     supportedApis: [],
   };
 }

@@ -9,6 +9,7 @@ import { validateBatches } from '../protocol/records/batch.js';
 import type { RecordBatch } from '../protocol/records/batch.js';
 import { OFF_MAGIC } from '../protocol/records/layout.js';
 import type { TopicInfo } from '../storage/storage.js';
+import { topicNameProblem } from '../topics/topic-name.js';
 import { toKafkaError } from './error-message.js';
 import type { RequestContext } from './handler.js';
 import { defineHandler } from './handler.js';
@@ -86,7 +87,7 @@ async function produceToPartition(
           errorCode: ErrorCode.NONE,
           errorMessage: null,
           baseOffset: verdict.baseOffset,
-          logAppendTimeMs: -1n,
+          logAppendTimeMs: verdict.logAppendTimeMs,
           logStartOffset: offsets.logStartOffset,
         };
       }
@@ -103,7 +104,14 @@ async function produceToPartition(
     if (state !== undefined) {
       let offset = result.baseOffset;
       for (const b of batches) {
-        state.record(b.producerId, b.producerEpoch, b.baseSequence, b.lastOffsetDelta, offset);
+        state.record(
+          b.producerId,
+          b.producerEpoch,
+          b.baseSequence,
+          b.lastOffsetDelta,
+          offset,
+          result.logAppendTimeMs,
+        );
         offset += BigInt(b.lastOffsetDelta) + 1n;
       }
     }
@@ -132,10 +140,15 @@ export default defineHandler<ProduceRequest, ProduceResponse>({
     const acksValid = VALID_ACKS.has(request.acks);
     const responses = await Promise.all(
       request.topicData.map(async (t) => {
-        const topic = acksValid ? await ctx.services.topics.getOrCreate(t.name) : undefined;
+        const nameProblem = topicNameProblem(t.name);
+        const topic =
+          acksValid && nameProblem === undefined ? await ctx.services.topics.getOrCreate(t.name) : undefined;
         const partitionResponses = await Promise.all(
           t.partitionData.map(async (p) => {
             if (!acksValid) return toResponse(p.index, failed(ErrorCode.INVALID_REQUIRED_ACKS, null));
+            if (nameProblem !== undefined) {
+              return toResponse(p.index, failed(ErrorCode.INVALID_TOPIC_EXCEPTION, nameProblem));
+            }
             if (topic === undefined) {
               return toResponse(
                 p.index,

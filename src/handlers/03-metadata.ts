@@ -59,7 +59,11 @@ async function resolveTopics(
   for (const requested of request.topics ?? []) {
     if (requested.name === null) {
       const topic = requested.topicId === ZERO_UUID ? undefined : await service.byId(requested.topicId);
-      out.push(topic ? ok(topic) : errorTopic(null, requested.topicId, ErrorCode.UNKNOWN_TOPIC_ID));
+      out.push(
+        topic
+          ? ok(topic)
+          : errorTopic(version >= 12 ? null : '', requested.topicId, ErrorCode.UNKNOWN_TOPIC_ID),
+      );
       continue;
     }
     if (topicNameProblem(requested.name) !== undefined) {

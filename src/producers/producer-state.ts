@@ -8,6 +8,8 @@ interface BatchRecord {
   readonly firstSeq: number;
   readonly lastSeq: number;
   readonly baseOffset: bigint;
+  /** The batch's log-append time, or -1n for CreateTime topics; a retry is answered with it. */
+  readonly logAppendTimeMs: bigint;
 }
 
 interface ProducerEntry {
@@ -17,7 +19,7 @@ interface ProducerEntry {
 
 export type SequenceCheck =
   | { readonly kind: 'append' }
-  | { readonly kind: 'duplicate'; readonly baseOffset: bigint }
+  | { readonly kind: 'duplicate'; readonly baseOffset: bigint; readonly logAppendTimeMs: bigint }
   | { readonly kind: 'error'; readonly errorCode: number; readonly message: string };
 
 function inSequence(lastSeq: number, nextSeq: number): boolean {
@@ -49,7 +51,9 @@ export class PartitionProducers {
     const lastSeq = lastSequenceOf(firstSeq, lastOffsetDelta);
     if (entry !== undefined && epoch === currentEpoch) {
       const dup = entry.recent.find((b) => b.firstSeq === firstSeq && b.lastSeq === lastSeq);
-      if (dup !== undefined) return { kind: 'duplicate', baseOffset: dup.baseOffset };
+      if (dup !== undefined) {
+        return { kind: 'duplicate', baseOffset: dup.baseOffset, logAppendTimeMs: dup.logAppendTimeMs };
+      }
       const last = entry.recent[entry.recent.length - 1];
       if (last !== undefined && !inSequence(last.lastSeq, firstSeq)) {
         return {
@@ -78,13 +82,19 @@ export class PartitionProducers {
     firstSeq: number,
     lastOffsetDelta: number,
     baseOffset: bigint,
+    logAppendTimeMs = -1n,
   ): void {
     let entry = this.entries.get(producerId);
     if (entry === undefined || entry.epoch !== epoch) {
       entry = { epoch, recent: [] };
       this.entries.set(producerId, entry);
     }
-    entry.recent.push({ firstSeq, lastSeq: lastSequenceOf(firstSeq, lastOffsetDelta), baseOffset });
+    entry.recent.push({
+      firstSeq,
+      lastSeq: lastSequenceOf(firstSeq, lastOffsetDelta),
+      baseOffset,
+      logAppendTimeMs,
+    });
     if (entry.recent.length > RECENT_BATCHES) entry.recent.shift();
   }
 }

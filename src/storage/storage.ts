@@ -98,7 +98,11 @@ export interface Storage {
   read(topic: string, partition: number, offset: bigint, maxBytes: number): Promise<ReadResult>;
   offsets(topic: string, partition: number): Promise<PartitionOffsets>;
   /** First offset whose record timestamp is >= timestamp, or undefined when none is. */
-  offsetForTimestamp(topic: string, partition: number, timestamp: bigint): Promise<TimestampLookup | undefined>;
+  offsetForTimestamp(
+    topic: string,
+    partition: number,
+    timestamp: bigint,
+  ): Promise<TimestampLookup | undefined>;
   /** The record with the largest timestamp (the first such offset), or undefined when empty. */
   maxTimestamp(topic: string, partition: number): Promise<TimestampLookup | undefined>;
   /** Advances the log start offset to `offset` (DeleteRecords); returns the new log start offset. */

@@ -95,7 +95,8 @@ function decode(f: Fixture): Decoded {
   return { header, body };
 }
 
-const of = (client: Fixture['client'], api: string) => FIXTURES.filter((f) => f.client === client && f.api === api);
+const of = (client: Fixture['client'], api: string) =>
+  FIXTURES.filter((f) => f.client === client && f.api === api);
 
 const KNOWN_TOPICS = new Set([
   KAFKAJS_TOPIC,
@@ -118,10 +119,16 @@ function expectedMessages(topic: string): ScenarioMessage[] {
   return kcatMessages(codec);
 }
 
-function expectedCodec(topic: string): number {
-  if (topic === KAFKAJS_TOPIC) return CODEC_ATTRIBUTE.none;
-  if (topic === KAFKAJS_GZIP_TOPIC) return CODEC_ATTRIBUTE.gzip;
-  return CODEC_ATTRIBUTE[KCAT_CODECS.find((c) => kcatTopic(c) === topic)!];
+/**
+ * The codecs a batch for `topic` may carry. librdkafka (up to at least 2.x) only uses lz4 when the
+ * broker advertises FindCoordinator (its "LZ4" feature hangs on that api) and otherwise sends the
+ * batch uncompressed, so the lz4 capture is uncompressed until the gateway serves FindCoordinator.
+ */
+function expectedCodecs(topic: string): number[] {
+  if (topic === KAFKAJS_TOPIC) return [CODEC_ATTRIBUTE.none];
+  if (topic === KAFKAJS_GZIP_TOPIC) return [CODEC_ATTRIBUTE.gzip];
+  const codec = KCAT_CODECS.find((c) => kcatTopic(c) === topic)!;
+  return codec === 'lz4' ? [CODEC_ATTRIBUTE.lz4, CODEC_ATTRIBUTE.none] : [CODEC_ATTRIBUTE[codec]];
 }
 
 function readBatches(topic: string, records: Buffer): { batches: RecordBatch[]; messages: Seen[] } {
@@ -132,7 +139,7 @@ function readBatches(topic: string, records: Buffer): { batches: RecordBatch[]; 
     expect(b.magic).toBe(2);
     expect(b.verifyCrc()).toBe(true);
     expect(new RecordBatch(Buffer.from(b.slice())).verifyCrc()).toBe(true);
-    expect(b.compression, `codec of ${topic}`).toBe(expectedCodec(topic));
+    expect(expectedCodecs(topic), `codec of ${topic}`).toContain(b.compression);
     for (const r of b.records()) {
       messages.push({
         key: r.key === null ? null : r.key.toString('utf8'),
@@ -148,7 +155,8 @@ describe('captured request frames', () => {
   it('are a small curated set covering both clients and the APIs they used', () => {
     const total = FIXTURES.reduce((n, f) => n + f.bytes.length, 0);
     expect(total).toBeLessThan(64 * 1024);
-    const apis = (client: Fixture['client']) => new Set(FIXTURES.filter((f) => f.client === client).map((f) => f.api));
+    const apis = (client: Fixture['client']) =>
+      new Set(FIXTURES.filter((f) => f.client === client).map((f) => f.api));
     expect([...apis('kafkajs')].sort()).toEqual(
       ['api-versions', 'create-topics', 'delete-topics', 'list-offsets', 'metadata', 'produce'].sort(),
     );
@@ -157,10 +165,13 @@ describe('captured request frames', () => {
     );
   });
 
-  it.each(FIXTURES.map((f) => [f.file, f] as const))('%s decodes completely and re-encodes to the same bytes', (_file, f) => {
-    const { header } = decode(f);
-    expect(header.clientId).toBe(CLIENT_IDS[f.client]);
-  });
+  it.each(FIXTURES.map((f) => [f.file, f] as const))(
+    '%s decodes completely and re-encodes to the same bytes',
+    (_file, f) => {
+      const { header } = decode(f);
+      expect(header.clientId).toBe(CLIENT_IDS[f.client]);
+    },
+  );
 
   it('ApiVersions: kcat names its software from v3 on', () => {
     for (const f of of('kcat', 'api-versions')) {
@@ -177,7 +188,8 @@ describe('captured request frames', () => {
     expect(fixtures.length).toBeGreaterThan(0);
     for (const f of fixtures) {
       const body = decode(f).body as MetadataRequest;
-      for (const t of body.topics ?? []) expect(KNOWN_TOPICS.has(t.name ?? ''), `${f.file}: ${t.name}`).toBe(true);
+      for (const t of body.topics ?? [])
+        expect(KNOWN_TOPICS.has(t.name ?? ''), `${f.file}: ${t.name}`).toBe(true);
     }
   });
 
@@ -207,7 +219,9 @@ describe('captured request frames', () => {
         for (const p of t.partitions) expect([-1n, -2n]).toContain(p.timestamp);
       }
     }
-    const kafkajs = of('kafkajs', 'list-offsets').map((f) => (decode(f).body as ListOffsetsRequest).topics[0]!);
+    const kafkajs = of('kafkajs', 'list-offsets').map(
+      (f) => (decode(f).body as ListOffsetsRequest).topics[0]!,
+    );
     expect(kafkajs.every((t) => t.name === KAFKAJS_TOPIC)).toBe(true);
   });
 

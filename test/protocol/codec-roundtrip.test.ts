@@ -177,8 +177,12 @@ describe('codec round trip of every API message', () => {
   });
 
   const schemas = API_DEFINITIONS.flatMap((d) => [d.request, d.response]);
-  it.each(cases(schemas))('%s v%i with values', (_name, version, schema) => roundTrip(schema, version, 'values'));
-  it.each(cases(schemas))('%s v%i with nulls', (_name, version, schema) => roundTrip(schema, version, 'nulls'));
+  it.each(cases(schemas))('%s v%i with values', (_name, version, schema) =>
+    roundTrip(schema, version, 'values'),
+  );
+  it.each(cases(schemas))('%s v%i with nulls', (_name, version, schema) =>
+    roundTrip(schema, version, 'nulls'),
+  );
 });
 
 describe('codec round trip of headers and consumer protocol data', () => {
@@ -192,8 +196,12 @@ describe('codec round trip of headers and consumer protocol data', () => {
     expect(RequestHeaderSchema.validVersions).toEqual([0, 2]);
     expect(ResponseHeaderSchema.validVersions).toEqual([0, 1]);
   });
-  it.each(cases(schemas))('%s v%i with values', (_name, version, schema) => roundTrip(schema, version, 'values'));
-  it.each(cases(schemas))('%s v%i with nulls', (_name, version, schema) => roundTrip(schema, version, 'nulls'));
+  it.each(cases(schemas))('%s v%i with values', (_name, version, schema) =>
+    roundTrip(schema, version, 'values'),
+  );
+  it.each(cases(schemas))('%s v%i with nulls', (_name, version, schema) =>
+    roundTrip(schema, version, 'nulls'),
+  );
 });
 
 describe('the sample builder itself', () => {

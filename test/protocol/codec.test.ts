@@ -93,7 +93,9 @@ describe('classic and compact encodings', () => {
     const nullName = { ...request, topics: [{ topicId: '0'.repeat(32), name: null }] };
     expect(() => encode(METADATA_REQ, 9, nullName)).toThrow(ProtocolError);
     // v10 made the name nullable.
-    expect(encode(METADATA_REQ, 10, nullName)).toEqual(Buffer.concat([hex('02'), Buffer.alloc(16), hex('00 00 01 00 00 00')]));
+    expect(encode(METADATA_REQ, 10, nullName)).toEqual(
+      Buffer.concat([hex('02'), Buffer.alloc(16), hex('00 00 01 00 00 00')]),
+    );
     // A null name arriving in v9 is a protocol error, not a silent null.
     expect(() => decode(METADATA_REQ, 9, hex('02 00 00 01 00 00 00'))).toThrow(ProtocolError);
   });
@@ -138,7 +140,10 @@ describe('tagged fields', () => {
     const bytes = encode(API_VERSIONS_RES, 3, base);
     // Only the non-default tag is written: count 1, tag 3, size 1, true.
     expect(bytes.subarray(-4)).toEqual(hex('01 03 01 01'));
-    const spliced = Buffer.concat([bytes.subarray(0, -4), hex('03 01 08 0000000000000007 03 01 01 09 02 ffff')]);
+    const spliced = Buffer.concat([
+      bytes.subarray(0, -4),
+      hex('03 01 08 0000000000000007 03 01 01 09 02 ffff'),
+    ]);
     const decoded = decode<ApiVersionsResponse>(API_VERSIONS_RES, 3, spliced);
     expect(decoded.zkMigrationReady).toBe(true);
     expect(decoded.finalizedFeaturesEpoch).toBe(7n);
@@ -168,7 +173,9 @@ describe('int64 and uuid', () => {
   const request = (timestamp: bigint): ListOffsetsRequest => ({
     replicaId: -1,
     isolationLevel: 0,
-    topics: [{ name: 't', partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp, maxNumOffsets: 1 }] }],
+    topics: [
+      { name: 't', partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp, maxNumOffsets: 1 }] },
+    ],
   });
 
   it.each([
@@ -296,11 +303,18 @@ describe('records', () => {
 
 describe('request and response headers', () => {
   it('keeps client_id a classic int16 string in request header v2', () => {
-    const header: RequestHeader = { requestApiKey: 18, requestApiVersion: 3, correlationId: 7, clientId: 'ab' };
+    const header: RequestHeader = {
+      requestApiKey: 18,
+      requestApiVersion: 3,
+      correlationId: 7,
+      clientId: 'ab',
+    };
     const bytes = encode(RequestHeaderSchema, 2, header);
     expect(bytes).toEqual(hex('0012 0003 00000007 0002 6162 00'));
     expect(readRequestHeader(new Reader(bytes), 2)).toEqual(header);
-    expect(encode(RequestHeaderSchema, 1, { ...header, clientId: null })).toEqual(hex('0012 0003 00000007 ffff'));
+    expect(encode(RequestHeaderSchema, 1, { ...header, clientId: null })).toEqual(
+      hex('0012 0003 00000007 ffff'),
+    );
     expect(encode(RequestHeaderSchema, 0, header)).toEqual(hex('0012 0003 00000007'));
   });
 

@@ -71,7 +71,7 @@ describe('FrameDecoder', () => {
     for (let seed = 1; seed <= 300; seed++) {
       const rand = mulberry32(seed);
       const cuts: number[] = [];
-      for (let at = 0; ; ) {
+      for (let at = 0; ;) {
         at += 1 + Math.floor(rand() * 40);
         if (at >= STREAM.length) break;
         cuts.push(at);

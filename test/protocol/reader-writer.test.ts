@@ -50,7 +50,9 @@ describe('uvarint', () => {
 describe('Reader', () => {
   it('reads every primitive big-endian', () => {
     const r = new Reader(
-      hex('ff 01 fffe fffe 80000000 ffffffff 8000000000000000 3ff8000000000000 00112233445566778899aabbccddeeff'),
+      hex(
+        'ff 01 fffe fffe 80000000 ffffffff 8000000000000000 3ff8000000000000 00112233445566778899aabbccddeeff',
+      ),
     );
     expect(r.int8()).toBe(-1);
     expect(r.bool()).toBe(true);
@@ -102,10 +104,19 @@ describe('Reader', () => {
 describe('Writer', () => {
   it('writes every primitive big-endian', () => {
     const w = new Writer(1);
-    w.int8(-1).bool(true).int16(-2).uint16(0xfffe).int32(-(2 ** 31)).uint32(2 ** 32 - 1);
-    w.int64(-(1n << 63n)).float64(1.5).uuid('00112233445566778899aabbccddeeff');
+    w.int8(-1)
+      .bool(true)
+      .int16(-2)
+      .uint16(0xfffe)
+      .int32(-(2 ** 31))
+      .uint32(2 ** 32 - 1);
+    w.int64(-(1n << 63n))
+      .float64(1.5)
+      .uuid('00112233445566778899aabbccddeeff');
     expect(written(w)).toEqual(
-      hex('ff 01 fffe fffe 80000000 ffffffff 8000000000000000 3ff8000000000000 00112233445566778899aabbccddeeff'),
+      hex(
+        'ff 01 fffe fffe 80000000 ffffffff 8000000000000000 3ff8000000000000 00112233445566778899aabbccddeeff',
+      ),
     );
   });
 

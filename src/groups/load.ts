@@ -1,0 +1,51 @@
+/** Rebuilding the groups from storage at start, as Kafka does when it becomes a group coordinator. */
+import type { Ctx } from './context.js';
+import { Group } from './group.js';
+import { decodeGroup } from './group-codec.js';
+import { fromCommitted } from './persistence.js';
+import { prepareRebalance, scheduleHeartbeat } from './rebalance.js';
+import { GROUPS_NAMESPACE, type GroupStore } from './store.js';
+
+/**
+ * Reads every stored group and every group's offsets. Groups with members come back Stable with their
+ * members, which must heartbeat within their session timeout or are expired (as after a coordinator
+ * failover); groups with offsets but no metadata come back Empty.
+ */
+export async function loadGroups(ctx: Ctx, store: GroupStore): Promise<Map<string, Group>> {
+  const now = ctx.clock.now();
+  const [stored, offsetGroups] = await Promise.all([
+    store.kvList(GROUPS_NAMESPACE),
+    store.listOffsetGroups(),
+  ]);
+  const offsets = await Promise.all(
+    offsetGroups.map(async (id) => [id, await store.fetchOffsets(id)] as const),
+  );
+
+  const groups = new Map<string, Group>();
+  for (const [groupId, bytes] of stored) {
+    try {
+      groups.set(groupId, decodeGroup(groupId, bytes, now));
+    } catch (err) {
+      // One corrupt value must not keep every other group from loading.
+      ctx.log.error({ err, groupId }, 'ignoring unreadable stored group metadata');
+    }
+  }
+  for (const [groupId, committed] of offsets) {
+    if (committed.length === 0) continue;
+    let group = groups.get(groupId);
+    if (group === undefined) {
+      group = new Group(groupId, 'Empty', now);
+      groups.set(groupId, group);
+    }
+    group.offsets.initialize(committed.map(fromCommitted));
+  }
+  return groups;
+}
+
+/** Starts the timers of a freshly loaded group; call once it is in the coordinator's map. */
+export function onGroupLoaded(ctx: Ctx, group: Group): void {
+  if (group.size > ctx.config.maxSize) {
+    prepareRebalance(ctx, group, `loaded group is over capacity (${ctx.config.maxSize})`);
+  }
+  for (const m of group.members.values()) scheduleHeartbeat(ctx, group, m);
+}

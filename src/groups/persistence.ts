@@ -1,0 +1,134 @@
+import type { Logger } from 'pino';
+import { ErrorCode, isKafkaError } from '../protocol/error-codes.js';
+import type { CommittedOffset } from '../storage/storage.js';
+import type { Group } from './group.js';
+import { encodeGroup } from './group-codec.js';
+import type { OffsetEntry } from './offsets.js';
+import { GROUPS_NAMESPACE, type GroupStore } from './store.js';
+import type { TopicPartition } from './types.js';
+
+/**
+ * Kafka's translation of a failed group-metadata write into what the member is told. Anything that is
+ * not a KafkaError is an I/O failure of the backend, treated as Kafka treats KAFKA_STORAGE_ERROR.
+ */
+export function groupWriteErrorCode(err: unknown): number {
+  if (!isKafkaError(err)) return ErrorCode.NOT_COORDINATOR;
+  switch (err.code) {
+    case ErrorCode.UNKNOWN_TOPIC_OR_PARTITION:
+    case ErrorCode.NOT_ENOUGH_REPLICAS:
+    case ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND:
+      return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    case ErrorCode.NOT_LEADER_OR_FOLLOWER:
+    case ErrorCode.KAFKA_STORAGE_ERROR:
+      return ErrorCode.NOT_COORDINATOR;
+    case ErrorCode.REQUEST_TIMED_OUT:
+      return ErrorCode.REBALANCE_IN_PROGRESS;
+    case ErrorCode.MESSAGE_TOO_LARGE:
+    case ErrorCode.RECORD_LIST_TOO_LARGE:
+    case ErrorCode.INVALID_FETCH_SIZE:
+      return ErrorCode.UNKNOWN_SERVER_ERROR;
+    default:
+      return err.code;
+  }
+}
+
+/** Kafka's translation of a failed offset-commit write (GroupMetadataManager.maybeConvertOffsetCommitError). */
+export function offsetWriteErrorCode(err: unknown): number {
+  if (!isKafkaError(err)) return ErrorCode.NOT_COORDINATOR;
+  switch (err.code) {
+    case ErrorCode.NETWORK_EXCEPTION:
+      return ErrorCode.COORDINATOR_LOAD_IN_PROGRESS;
+    case ErrorCode.UNKNOWN_TOPIC_OR_PARTITION:
+    case ErrorCode.NOT_ENOUGH_REPLICAS:
+    case ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND:
+      return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    case ErrorCode.NOT_LEADER_OR_FOLLOWER:
+    case ErrorCode.KAFKA_STORAGE_ERROR:
+      return ErrorCode.NOT_COORDINATOR;
+    case ErrorCode.MESSAGE_TOO_LARGE:
+    case ErrorCode.RECORD_LIST_TOO_LARGE:
+    case ErrorCode.INVALID_FETCH_SIZE:
+      return ErrorCode.INVALID_COMMIT_OFFSET_SIZE;
+    default:
+      return err.code;
+  }
+}
+
+export function toCommitted(e: OffsetEntry): CommittedOffset {
+  return {
+    topic: e.topic,
+    partition: e.partition,
+    offset: e.offset,
+    leaderEpoch: e.leaderEpoch,
+    metadata: e.metadata,
+    commitTimestampMs: BigInt(e.commitTimestampMs),
+  };
+}
+
+export function fromCommitted(c: CommittedOffset): OffsetEntry {
+  return {
+    topic: c.topic,
+    partition: c.partition,
+    offset: c.offset,
+    leaderEpoch: c.leaderEpoch,
+    metadata: c.metadata,
+    commitTimestampMs: Number(c.commitTimestampMs),
+    expireTimestampMs: undefined,
+  };
+}
+
+/**
+ * The coordinator's writes. Each group's writes are chained, so they reach the store in the order they
+ * were issued (as appends to Kafka's offsets partition are), whatever the backend's own concurrency.
+ */
+export class GroupPersistence {
+  constructor(
+    readonly store: GroupStore,
+    private readonly log: Logger,
+  ) {}
+
+  private enqueue<T>(group: Group, op: () => Promise<T>): Promise<T> {
+    const result = group.writes.then(op);
+    group.writes = result.catch(() => undefined);
+    return result;
+  }
+
+  /** Persists the group's metadata with the given assignment; resolves to an error code (NONE on success). */
+  storeGroup(group: Group, assignment: ReadonlyMap<string, Buffer>): Promise<number> {
+    const value = encodeGroup(group, assignment);
+    return this.enqueue(group, () => this.store.kvPut(GROUPS_NAMESPACE, group.groupId, value)).then(
+      () => ErrorCode.NONE,
+      (err: unknown) => {
+        this.log.warn({ err, groupId: group.groupId }, 'failed to store group metadata');
+        return groupWriteErrorCode(err);
+      },
+    );
+  }
+
+  /** Resolves to an error code (NONE on success). */
+  commitOffsets(group: Group, entries: readonly OffsetEntry[]): Promise<number> {
+    const offsets = entries.map(toCommitted);
+    return this.enqueue(group, () => this.store.commitOffsets(group.groupId, offsets)).then(
+      () => ErrorCode.NONE,
+      (err: unknown) => {
+        this.log.warn({ err, groupId: group.groupId }, 'failed to commit offsets');
+        return offsetWriteErrorCode(err);
+      },
+    );
+  }
+
+  /**
+   * Removes offsets and, when `removeGroup`, the group's metadata. Failures are logged only: like Kafka's
+   * tombstones, the in-memory removal stands.
+   */
+  async remove(group: Group, partitions: readonly TopicPartition[], removeGroup: boolean): Promise<void> {
+    try {
+      await this.enqueue(group, async () => {
+        if (partitions.length > 0) await this.store.deleteOffsets(group.groupId, partitions);
+        if (removeGroup) await this.store.kvDelete(GROUPS_NAMESPACE, group.groupId);
+      });
+    } catch (err) {
+      this.log.warn({ err, groupId: group.groupId }, 'failed to remove offsets or group metadata');
+    }
+  }
+}

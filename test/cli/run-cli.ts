@@ -1,0 +1,3 @@
+import { run } from '../../src/cli.js';
+
+run(process.argv);
