@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import type { GatewayConfig } from './config.js';
 import { DEFAULT_CONFIG } from './config.js';
 import { startGateway } from './gateway.js';
+import { DEFAULT_GROUP_CONFIG } from './groups/config.js';
 import { createLogger } from './log.js';
 
 function integer(min: number, max: number) {
@@ -92,6 +93,51 @@ export function buildCommand(): Command {
     )
     .addOption(
       option('--cluster-id <id>', 'cluster id reported to clients', 'CLUSTER_ID').default(d.clusterId),
+    )
+    .addOption(
+      option(
+        '--retention-check-interval-ms <ms>',
+        'how often retention.ms / retention.bytes are applied',
+        'RETENTION_CHECK_INTERVAL_MS',
+      )
+        .default(d.retentionCheckIntervalMs)
+        .argParser(integer(100, 2 ** 31 - 1)),
+    )
+    .addOption(
+      option(
+        '--group-initial-rebalance-delay-ms <ms>',
+        'how long a new group waits for more members before its first rebalance',
+        'GROUP_INITIAL_REBALANCE_DELAY_MS',
+      )
+        .default(DEFAULT_GROUP_CONFIG.initialRebalanceDelayMs)
+        .argParser(integer(0, 2 ** 31 - 1)),
+    )
+    .addOption(
+      option(
+        '--group-min-session-timeout-ms <ms>',
+        'smallest session timeout a member may ask for',
+        'GROUP_MIN_SESSION_TIMEOUT_MS',
+      )
+        .default(DEFAULT_GROUP_CONFIG.minSessionTimeoutMs)
+        .argParser(integer(1, 2 ** 31 - 1)),
+    )
+    .addOption(
+      option(
+        '--group-max-session-timeout-ms <ms>',
+        'largest session timeout a member may ask for',
+        'GROUP_MAX_SESSION_TIMEOUT_MS',
+      )
+        .default(DEFAULT_GROUP_CONFIG.maxSessionTimeoutMs)
+        .argParser(integer(1, 2 ** 31 - 1)),
+    )
+    .addOption(
+      option(
+        '--offsets-retention-minutes <n>',
+        'how long committed offsets of an empty group are kept',
+        'OFFSETS_RETENTION_MINUTES',
+      )
+        .default(DEFAULT_GROUP_CONFIG.offsetsRetentionMs / 60_000)
+        .argParser(integer(1, 2 ** 31 - 1)),
     );
 }
 
@@ -110,6 +156,13 @@ export function configFromOptions(opts: Record<string, unknown>): GatewayConfig 
     logLevel: opts.logLevel as string,
     nodeId: opts.nodeId as number,
     clusterId: opts.clusterId as string,
+    retentionCheckIntervalMs: opts.retentionCheckIntervalMs as number,
+    groups: {
+      initialRebalanceDelayMs: opts.groupInitialRebalanceDelayMs as number,
+      minSessionTimeoutMs: opts.groupMinSessionTimeoutMs as number,
+      maxSessionTimeoutMs: opts.groupMaxSessionTimeoutMs as number,
+      offsetsRetentionMs: (opts.offsetsRetentionMinutes as number) * 60_000,
+    },
   };
 }
 

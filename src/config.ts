@@ -1,3 +1,5 @@
+import type { GroupConfig } from './groups/config.js';
+
 /** Everything the gateway needs to know at start; built from flags and environment in cli.ts. */
 export interface GatewayConfig {
   readonly host: string;
@@ -16,6 +18,10 @@ export interface GatewayConfig {
   readonly messageMaxBytes: number;
   /** Unsent response bytes above which a connection stops reading new requests. */
   readonly maxPendingResponseBytes: number;
+  /** How often retention.ms / retention.bytes are applied to every partition (log.retention.check.interval.ms). */
+  readonly retentionCheckIntervalMs: number;
+  /** Group coordinator settings that differ from Kafka's defaults. */
+  readonly groups: Partial<GroupConfig>;
 }
 
 export const DEFAULT_CONFIG: GatewayConfig = {
@@ -32,4 +38,6 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   clusterId: 'kafka-gateway-cluster',
   messageMaxBytes: 1048588,
   maxPendingResponseBytes: 16 * 1024 * 1024,
+  retentionCheckIntervalMs: 30_000,
+  groups: {},
 };

@@ -42,13 +42,22 @@ export async function startGateway(
     },
     log,
   );
-  let address: AddressInfo;
   try {
-    address = await server.listen(config.host, config.port);
+    // Groups and committed offsets must be in memory before the first client can ask for them.
+    await services.groups.load();
   } catch (err) {
     await storage.close();
     throw err;
   }
+  let address: AddressInfo;
+  try {
+    address = await server.listen(config.host, config.port);
+  } catch (err) {
+    await services.groups.close();
+    await storage.close();
+    throw err;
+  }
+  services.retention.start();
   log.info({ host: address.address, port: address.port, store: storage.kind }, 'kafka-gateway listening');
   let stopping: Promise<void> | undefined;
   return {
@@ -56,7 +65,11 @@ export async function startGateway(
     services,
     stop() {
       stopping ??= (async () => {
+        // The coordinator goes first: it answers parked JoinGroup/SyncGroup requests (NOT_COORDINATOR), so
+        // connections drain at once instead of waiting out a rebalance, and it finishes its writes.
+        await services.groups.close();
         await server.close();
+        await services.retention.stop();
         await storage.close();
         log.info('kafka-gateway stopped');
       })();

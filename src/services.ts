@@ -1,7 +1,9 @@
 import type { GatewayConfig } from './config.js';
+import { ConfigRegistry } from './configs/registry.js';
 import { GroupCoordinator } from './groups/index.js';
 import type { Logger } from './log.js';
 import { ProducerRegistry } from './producers/producer-state.js';
+import { RetentionEnforcer } from './retention/enforcer.js';
 import type { SupportedApi } from './server/dispatch.js';
 import type { Storage } from './storage/storage.js';
 import { TopicService } from './topics/topic-service.js';
@@ -13,6 +15,10 @@ export interface Services {
   readonly log: Logger;
   readonly topics: TopicService;
   readonly producers: ProducerRegistry;
+  /** Topic and broker config definitions, validation and resolved views (DescribeConfigs). */
+  readonly configs: ConfigRegistry;
+  /** Applies retention.ms / retention.bytes on a timer; the gateway starts and stops it. */
+  readonly retention: RetentionEnforcer;
   /** The classic group coordinator; gateway start loads it before listening. */
   readonly groups: GroupCoordinator;
   /** Filled once the dispatcher is built; ApiVersions answers from it. */
@@ -20,6 +26,7 @@ export interface Services {
 }
 
 export function createServices(config: GatewayConfig, storage: Storage, log: Logger): Services {
+  const configs = new ConfigRegistry(config);
   return {
     config,
     storage,
@@ -27,7 +34,9 @@ export function createServices(config: GatewayConfig, storage: Storage, log: Log
     topics: new TopicService(storage, config, log),
     // Ids start from the clock so a restarted gateway does not hand out ids a store still knows.
     producers: new ProducerRegistry(BigInt(Date.now()) * 1000n),
-    groups: new GroupCoordinator({ store: storage, logger: log }),
+    groups: new GroupCoordinator({ store: storage, logger: log, config: config.groups }),
+    configs,
+    retention: new RetentionEnforcer(storage, configs, log, { intervalMs: config.retentionCheckIntervalMs }),
     supportedApis: [],
   };
 }

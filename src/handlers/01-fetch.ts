@@ -42,7 +42,8 @@ function partitionError(
     logStartOffset: logStart,
     abortedTransactions: null,
     preferredReadReplica: -1,
-    records: null,
+    // Kafka sends empty records with a partition error; librdkafka rejects a null (size -1) record set.
+    records: [],
   };
 }
 

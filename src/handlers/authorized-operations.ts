@@ -13,8 +13,6 @@ const enum Op {
   DescribeConfigs = 10,
   AlterConfigs = 11,
   IdempotentWrite = 12,
-  CreateTokens = 13,
-  DescribeTokens = 14,
 }
 
 function bits(ops: readonly Op[]): number {
@@ -43,8 +41,6 @@ export const CLUSTER_OPERATIONS = bits([
   Op.DescribeConfigs,
   Op.AlterConfigs,
   Op.IdempotentWrite,
-  Op.CreateTokens,
-  Op.DescribeTokens,
 ]);
 
 export const GROUP_OPERATIONS = bits([Op.Read, Op.Delete, Op.Describe]);

@@ -109,6 +109,19 @@ export interface Storage {
   deleteRecordsBefore(topic: string, partition: number, offset: bigint): Promise<bigint>;
   /** Calls `listener` once the next time the partition changes. */
   onChange(topic: string, partition: number, listener: () => void): Unsubscribe;
+  /**
+   * Optional retention capability: drops whole batches from the start while their newest timestamp is
+   * more than retentionMs before nowMs, and while the partition stays at or above retentionBytes without
+   * them (negative limits: none); returns the log start offset. A store without it gets time-based
+   * retention from offsetForTimestamp and deleteRecordsBefore (src/retention/).
+   */
+  enforceRetention?(
+    topic: string,
+    partition: number,
+    nowMs: bigint,
+    retentionMs: bigint,
+    retentionBytes: bigint,
+  ): Promise<bigint>;
 
   // ---- committed offsets ----
   commitOffsets(group: string, offsets: readonly CommittedOffset[]): Promise<void>;

@@ -156,6 +156,20 @@ export class MemoryStorage implements Storage {
     return this.notifier.subscribe(topic, partition, listener);
   }
 
+  async enforceRetention(
+    topic: string,
+    partition: number,
+    nowMs: bigint,
+    retentionMs: bigint,
+    retentionBytes: bigint,
+  ): Promise<bigint> {
+    const log = this.partitionLog(topic, partition);
+    const before = log.logStartOffset;
+    const after = log.enforceRetention(nowMs, retentionMs, Number(retentionBytes)).logStartOffset;
+    if (after !== before) this.notifier.notify(topic, partition);
+    return after;
+  }
+
   // ---- committed offsets ----
 
   async commitOffsets(group: string, offsets: readonly CommittedOffset[]): Promise<void> {

@@ -1,0 +1,17 @@
+import type { HeartbeatRequest, HeartbeatResponse } from '../protocol/generated/index.js';
+import { defineHandler } from './handler.js';
+
+export default defineHandler<HeartbeatRequest, HeartbeatResponse>({
+  apiKey: 12,
+  minVersion: 0,
+  maxVersion: 4,
+  async handle(request, ctx) {
+    const { errorCode } = await ctx.services.groups.heartbeat({
+      groupId: request.groupId,
+      generationId: request.generationId,
+      memberId: request.memberId,
+      groupInstanceId: request.groupInstanceId,
+    });
+    return { throttleTimeMs: 0, errorCode };
+  },
+});

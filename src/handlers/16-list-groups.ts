@@ -1,0 +1,25 @@
+import type { ListGroupsRequest, ListGroupsResponse } from '../protocol/generated/index.js';
+import { defineHandler } from './handler.js';
+
+export default defineHandler<ListGroupsRequest, ListGroupsResponse>({
+  apiKey: 16,
+  minVersion: 0,
+  maxVersion: 5,
+  async handle(request, ctx) {
+    // The filters decode as empty lists in versions that lack them (v4 states, v5 types): no filtering.
+    const result = await ctx.services.groups.listGroups({
+      statesFilter: request.statesFilter,
+      typesFilter: request.typesFilter,
+    });
+    return {
+      throttleTimeMs: 0,
+      errorCode: result.errorCode,
+      groups: result.groups.map((g) => ({
+        groupId: g.groupId,
+        protocolType: g.protocolType,
+        groupState: g.state,
+        groupType: g.groupType,
+      })),
+    };
+  },
+});

@@ -1,0 +1,53 @@
+package dev.kafkagateway.harness;
+
+import java.io.PrintStream;
+
+/** Entry point: java -cp harness.jar:lib/* dev.kafkagateway.harness.Main SUBCOMMAND --flag value ... */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] argv) {
+    if (argv.length == 0) {
+      usage();
+      System.exit(2);
+    }
+    PrintStream out = System.out;
+    int code;
+    try {
+      Args args = new Args(argv, 1);
+      code = switch (argv[0]) {
+        case "produce" -> ProduceCommand.run(args, out);
+        case "consume" -> ConsumeCommand.run(args, out);
+        case "consume-perf" -> ConsumePerfCommand.run(args, out);
+        case "create-topic" -> AdminCommands.createTopic(args, out);
+        case "delete-topic" -> AdminCommands.deleteTopic(args, out);
+        case "describe-topic" -> AdminCommands.describeTopic(args, out);
+        case "list-offsets" -> AdminCommands.listOffsets(args, out);
+        case "version" -> {
+          out.println(new Json().put("kafkaClients", org.apache.kafka.common.utils.AppInfoParser.getVersion()));
+          yield 0;
+        }
+        default -> {
+          usage();
+          yield 2;
+        }
+      };
+    } catch (IllegalArgumentException e) {
+      System.err.println("harness: " + e.getMessage());
+      code = 2;
+    } catch (Exception e) {
+      System.err.println("harness: " + argv[0] + " failed");
+      e.printStackTrace(System.err);
+      code = 1;
+    }
+    out.flush();
+    // Client threads (metadata, heartbeats) must not keep the JVM alive after the work is done.
+    System.exit(code);
+  }
+
+  private static void usage() {
+    System.err.println(
+        "usage: Main produce|consume|consume-perf|create-topic|delete-topic|describe-topic|list-offsets|version"
+            + " --bootstrap HOST:PORT --topic T ...");
+  }
+}
