@@ -50,7 +50,48 @@ export function buildCommand(): Command {
         'ADVERTISED_PORT',
       ).argParser(integer(1, 65535)),
     )
-    .addOption(option('--store <kind>', 'storage backend', 'STORE').choices(['memory']).default(d.store))
+    .addOption(
+      option(
+        '--store <kind>',
+        'storage backend (default: seaweedmq when --masters is given, else memory)',
+        'STORE',
+      ).choices(['memory', 'seaweedmq']),
+    )
+    .addOption(
+      option(
+        '--masters <list>',
+        'SeaweedFS masters host:port[,host:port…]: store topics in SeaweedMQ',
+        'MASTERS',
+      ),
+    )
+    .addOption(
+      option('--filer-group <name>', 'SeaweedFS filer group of the cluster', 'FILER_GROUP').default(
+        d.seaweedmq.filerGroup,
+      ),
+    )
+    .addOption(
+      option('--namespace <name>', 'SeaweedMQ namespace holding the Kafka topics', 'NAMESPACE').default(
+        d.seaweedmq.namespace,
+      ),
+    )
+    .addOption(
+      option(
+        '--seaweedmq-request-timeout-ms <ms>',
+        'deadline of one SeaweedMQ call',
+        'SEAWEEDMQ_REQUEST_TIMEOUT_MS',
+      )
+        .default(d.seaweedmq.requestTimeoutMs)
+        .argParser(integer(100, 2 ** 31 - 1)),
+    )
+    .addOption(
+      option(
+        '--seaweedmq-publish-timeout-ms <ms>',
+        "how long a record may wait for SeaweedMQ's ack",
+        'SEAWEEDMQ_PUBLISH_TIMEOUT_MS',
+      )
+        .default(d.seaweedmq.publishTimeoutMs)
+        .argParser(integer(100, 2 ** 31 - 1)),
+    )
     .addOption(
       option(
         '--default-partitions <n>',
@@ -141,6 +182,28 @@ export function buildCommand(): Command {
     );
 }
 
+function mastersOf(opts: Record<string, unknown>): string[] {
+  const raw = (opts.masters as string | undefined) ?? '';
+  return raw
+    .split(',')
+    .map((m) => m.trim())
+    .filter((m) => m.length > 0);
+}
+
+/** --masters alone means SeaweedMQ; asking for SeaweedMQ without masters is a mistake, not memory. */
+function storeOf(opts: Record<string, unknown>): GatewayConfig['store'] {
+  const masters = mastersOf(opts);
+  const store =
+    (opts.store as GatewayConfig['store'] | undefined) ?? (masters.length > 0 ? 'seaweedmq' : 'memory');
+  if (store === 'seaweedmq' && masters.length === 0) {
+    throw new InvalidArgumentError('--store seaweedmq needs --masters host:port');
+  }
+  if (store === 'memory' && masters.length > 0) {
+    throw new InvalidArgumentError('--masters names a SeaweedFS cluster, but --store memory was asked for');
+  }
+  return store;
+}
+
 export function configFromOptions(opts: Record<string, unknown>): GatewayConfig {
   return {
     ...DEFAULT_CONFIG,
@@ -148,7 +211,14 @@ export function configFromOptions(opts: Record<string, unknown>): GatewayConfig 
     port: opts.port as number,
     advertisedHost: opts.advertisedHost as string | undefined,
     advertisedPort: opts.advertisedPort as number | undefined,
-    store: opts.store as GatewayConfig['store'],
+    store: storeOf(opts),
+    seaweedmq: {
+      masters: mastersOf(opts),
+      filerGroup: opts.filerGroup as string,
+      namespace: opts.namespace as string,
+      requestTimeoutMs: opts.seaweedmqRequestTimeoutMs as number,
+      publishTimeoutMs: opts.seaweedmqPublishTimeoutMs as number,
+    },
     defaultPartitions: opts.defaultPartitions as number,
     autoCreateTopics: opts.autoCreateTopics as boolean,
     maxRequestBytes: opts.maxRequestBytes as number,

@@ -1,5 +1,15 @@
 import type { GroupConfig } from './groups/config.js';
 
+export interface SeaweedMqConfig {
+  /** Master addresses, host:port (the HTTP port; gRPC is port + 10000). */
+  readonly masters: readonly string[];
+  readonly filerGroup: string;
+  /** SeaweedMQ namespace holding every Kafka topic. */
+  readonly namespace: string;
+  readonly requestTimeoutMs: number;
+  readonly publishTimeoutMs: number;
+}
+
 /** Everything the gateway needs to know at start; built from flags and environment in cli.ts. */
 export interface GatewayConfig {
   readonly host: string;
@@ -7,7 +17,9 @@ export interface GatewayConfig {
   /** Host and port put in Metadata; undefined means the address the client connected to. */
   readonly advertisedHost: string | undefined;
   readonly advertisedPort: number | undefined;
-  readonly store: 'memory';
+  readonly store: 'memory' | 'seaweedmq';
+  /** Where the SeaweedMQ store finds its cluster; used when store is 'seaweedmq'. */
+  readonly seaweedmq: SeaweedMqConfig;
   readonly defaultPartitions: number;
   readonly autoCreateTopics: boolean;
   readonly maxRequestBytes: number;
@@ -30,6 +42,13 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   advertisedHost: undefined,
   advertisedPort: undefined,
   store: 'memory',
+  seaweedmq: {
+    masters: [],
+    filerGroup: '',
+    namespace: 'kafka',
+    requestTimeoutMs: 10_000,
+    publishTimeoutMs: 30_000,
+  },
   defaultPartitions: 1,
   autoCreateTopics: true,
   maxRequestBytes: 100 * 1024 * 1024,

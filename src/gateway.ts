@@ -7,6 +7,7 @@ import { KafkaServer } from './server/server.js';
 import type { Services } from './services.js';
 import { createServices } from './services.js';
 import { MemoryStorage } from './storage/memory/memory-storage.js';
+import { SeaweedMqStorage } from './storage/seaweedmq/index.js';
 import type { Storage } from './storage/storage.js';
 
 export interface Gateway {
@@ -15,10 +16,13 @@ export interface Gateway {
   stop(): Promise<void>;
 }
 
-export function createStorage(config: GatewayConfig): Storage {
+export function createStorage(config: GatewayConfig, log: Logger): Storage {
   switch (config.store) {
     case 'memory':
-      return new MemoryStorage();
+      return new MemoryStorage({ logger: log });
+    case 'seaweedmq':
+      // Never falls back to memory: an unreachable cluster answers retriable errors until it is back.
+      return new SeaweedMqStorage({ ...config.seaweedmq, logger: log });
   }
 }
 
@@ -26,7 +30,7 @@ export function createStorage(config: GatewayConfig): Storage {
 export async function startGateway(
   config: GatewayConfig,
   log: Logger,
-  storage = createStorage(config),
+  storage = createStorage(config, log),
 ): Promise<Gateway> {
   await storage.start();
   const services = createServices(config, storage, log);

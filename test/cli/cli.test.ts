@@ -76,7 +76,16 @@ describe('kafka-gateway command line', () => {
   it('refuses an unknown store', async () => {
     const r = await run(['--store', 'nope']);
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toMatch(/Allowed choices are memory/);
+    expect(r.stderr).toMatch(/Allowed choices are memory, seaweedmq/);
+  });
+
+  it('never turns a SeaweedMQ request into the memory store', async () => {
+    const missing = await run(['--store', 'seaweedmq']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('--store seaweedmq needs --masters host:port');
+    const contradictory = await run(['--store', 'memory', '--masters', '127.0.0.1:9333']);
+    expect(contradictory.code).toBe(1);
+    expect(contradictory.stderr).toContain('--store memory was asked for');
   });
 
   it('reports a port already in use in one line', async () => {

@@ -115,7 +115,27 @@ export function registerTopicTests(ctx: ContractContext): void {
       expect(valuesFrom(await s.read(name, 0, 0n, 1 << 20), 0n)).toEqual(['v-new-0']);
     });
 
-    it('grows partitions and keeps the records of existing ones', async () => {
+    it.runIf(!ctx.growsNonEmptyTopics)(
+      'refuses to grow a topic holding records, and loses none',
+      async () => {
+        const s = ctx.storage();
+        const name = await ctx.newTopic(2);
+        await s.append(name, 1, batchOf(3, 'p1'));
+        await expectKafkaError(s.createPartitions(name, 5), ErrorCode.INVALID_PARTITIONS);
+        expect((await s.describeTopic(name))?.partitions).toBe(2);
+        expect(valuesFrom(await s.read(name, 1, 0n, 1 << 20), 0n)).toEqual(['v-p1-0', 'v-p1-1', 'v-p1-2']);
+      },
+    );
+
+    it('grows an empty topic', async () => {
+      const s = ctx.storage();
+      const name = await ctx.newTopic(2);
+      expect(await s.createPartitions(name, 3)).toMatchObject({ name, partitions: 3 });
+      await s.append(name, 2, batchOf(1, 'p2'));
+      expect(valuesFrom(await s.read(name, 2, 0n, 1 << 20), 0n)).toEqual(['v-p2-0']);
+    });
+
+    it.runIf(ctx.growsNonEmptyTopics)('grows partitions and keeps the records of existing ones', async () => {
       const s = ctx.storage();
       const name = await ctx.newTopic(2);
       const id = (await s.describeTopic(name))?.id;

@@ -22,12 +22,19 @@ export interface StorageContractOptions {
    * re-batches still has to pass every other check, including the KIP-74 invariants. Default true.
    */
   readonly preservesBatchBoundaries?: boolean;
+  /**
+   * Whether createPartitions may grow a topic that already holds records. A backend that cannot keep
+   * existing records while growing must refuse with INVALID_PARTITIONS instead, and the suite checks
+   * that refusal (and that nothing was lost). Default true.
+   */
+  readonly growsNonEmptyTopics?: boolean;
 }
 
 export interface ContractContext {
   readonly storage: () => Storage;
   readonly changeTimeoutMs: number;
   readonly preservesBatchBoundaries: boolean;
+  readonly growsNonEmptyTopics: boolean;
   /** A name nobody else uses; `kind` only makes failures easier to read. */
   name(kind: string): string;
   /** Creates a uniquely named topic, deleted again after the test. */
@@ -54,6 +61,7 @@ export function storageContract(
       },
       changeTimeoutMs: options.changeTimeoutMs ?? 10_000,
       preservesBatchBoundaries: options.preservesBatchBoundaries ?? true,
+      growsNonEmptyTopics: options.growsNonEmptyTopics ?? true,
       name: (kind) => `${options.namePrefix ?? 'contract-'}${kind}-${run}-${++counter}`,
       async newTopic(partitions = 1, configs = {}) {
         const topic = ctx.name('topic');

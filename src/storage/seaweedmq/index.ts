@@ -1,0 +1,2 @@
+export { SeaweedMqStorage } from './seaweedmq-storage.js';
+export type { SeaweedMqOptions } from './options.js';

@@ -1,0 +1,233 @@
+/**
+ * One long-lived PublishMessage stream to a partition's leader broker. Messages are written back to
+ * back without waiting; the broker acks each one in order with its assigned offset, so acks are
+ * matched to messages by position in a FIFO. A batch resolves once all of its messages are acked.
+ */
+import type * as grpc from '@grpc/grpc-js';
+import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
+import { BrokerError } from './errors.js';
+import { type PbDataMessage, type PbPartition, type PbPublishResponse, type PbTopic } from './proto.js';
+import { PublishClient } from './publish-codec.js';
+import type { ClientPool } from './rpc.js';
+
+interface PendingBatch {
+  readonly offsets: bigint[];
+  readonly count: number;
+  readonly sentAt: number;
+  resolve(offsets: bigint[]): void;
+  reject(err: KafkaError): void;
+}
+
+type DuplexFactory = (
+  metadata?: grpc.Metadata,
+  options?: grpc.CallOptions,
+) => grpc.ClientDuplexStream<unknown, PbPublishResponse>;
+
+export function brokerErrorToKafka(code: number, message: string): KafkaError {
+  switch (code) {
+    case BrokerError.NOT_LEADER:
+      return new KafkaError(ErrorCode.NOT_LEADER_OR_FOLLOWER, message);
+    case BrokerError.TOPIC_NOT_FOUND:
+    case BrokerError.PARTITION_NOT_FOUND:
+      return new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, message);
+    case BrokerError.REQUEST_TIMED_OUT:
+      return new KafkaError(ErrorCode.REQUEST_TIMED_OUT, message);
+    case BrokerError.MESSAGE_TOO_LARGE:
+      return new KafkaError(ErrorCode.MESSAGE_TOO_LARGE, message);
+    default:
+      return new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, message);
+  }
+}
+
+export class PartitionPublisher {
+  private call: grpc.ClientDuplexStream<unknown, PbPublishResponse> | undefined;
+  private opening: Promise<void> | undefined;
+  private helloSeen = false;
+  /** One slot per message in flight, pointing at its batch. */
+  private readonly fifo: PendingBatch[] = [];
+  private fifoHead = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private broken: KafkaError | undefined;
+  private lastTsNs = 0n;
+
+  constructor(
+    private readonly pool: ClientPool,
+    readonly broker: string,
+    private readonly topic: PbTopic,
+    readonly partition: PbPartition,
+    private readonly name: string,
+    private readonly ackTimeoutMs: number,
+  ) {}
+
+  get isBroken(): boolean {
+    return this.broken !== undefined;
+  }
+
+  get inFlight(): number {
+    return this.fifo.length - this.fifoHead;
+  }
+
+  /** Strictly increasing append-time stamps, as the broker's log buffer wants them. */
+  nextTsNs(): bigint {
+    const now = BigInt(Date.now()) * 1_000_000n;
+    this.lastTsNs = now > this.lastTsNs ? now : this.lastTsNs + 1n;
+    return this.lastTsNs;
+  }
+
+  /** Opens the stream (init + the broker's hello). Nothing has been sent when this fails. */
+  async ready(): Promise<void> {
+    if (this.broken) throw this.broken;
+    await this.open();
+  }
+
+  /** Sends after ready(); resolves with each message's offset once the broker acked all of them. */
+  send(messages: PbDataMessage[]): Promise<bigint[]> {
+    const call = this.call;
+    if (this.broken || call === undefined || !this.helloSeen) {
+      return Promise.reject(this.broken ?? this.fail('publish stream closed'));
+    }
+    return new Promise<bigint[]>((resolve, reject) => {
+      const batch: PendingBatch = {
+        offsets: [],
+        count: messages.length,
+        sentAt: Date.now(),
+        resolve,
+        reject,
+      };
+      for (const m of messages) {
+        this.fifo.push(batch);
+        call.write({ data: m });
+      }
+      this.armTimer();
+    });
+  }
+
+  close(): void {
+    this.teardown(new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, 'publisher closed'));
+  }
+
+  private open(): Promise<void> {
+    if (this.call !== undefined && this.helloSeen) return Promise.resolve();
+    if (this.opening) return this.opening;
+    this.opening = new Promise<void>((resolve, reject) => {
+      const client = this.pool.get(PublishClient, this.broker) as unknown as {
+        PublishMessage: DuplexFactory;
+      };
+      const call = client.PublishMessage();
+      this.call = call;
+      // A broker that never answers the init must not hold appends forever.
+      const helloTimer = setTimeout(() => {
+        const err = new KafkaError(
+          ErrorCode.REQUEST_TIMED_OUT,
+          `no answer from ${this.broker} to publish init`,
+        );
+        this.teardown(err);
+        reject(err);
+      }, this.ackTimeoutMs);
+      helloTimer.unref();
+      call.on('data', (res: PbPublishResponse) => {
+        if (!this.helloSeen) {
+          clearTimeout(helloTimer);
+          // The broker answers the init message once: empty when it accepted, an error otherwise.
+          if (res.error_code !== 0 || res.error) {
+            const err = brokerErrorToKafka(res.error_code, `publish to ${this.broker}: ${res.error}`);
+            this.teardown(err);
+            reject(err);
+            return;
+          }
+          this.helloSeen = true;
+          resolve();
+          return;
+        }
+        this.onAck(res);
+      });
+      call.on('error', (err: Error) => {
+        clearTimeout(helloTimer);
+        const e = this.fail(`publish stream to ${this.broker} failed: ${err.message}`);
+        this.teardown(e);
+        reject(e);
+      });
+      call.on('end', () => {
+        clearTimeout(helloTimer);
+        const e = this.fail(`publish stream to ${this.broker} ended`);
+        this.teardown(e);
+        reject(e);
+      });
+      call.write({
+        init: { topic: this.topic, partition: this.partition, ack_interval: 1, publisher_name: this.name },
+      });
+    }).finally(() => {
+      this.opening = undefined;
+    });
+    return this.opening;
+  }
+
+  private onAck(res: PbPublishResponse): void {
+    const batch = this.fifo[this.fifoHead];
+    if (batch === undefined) return; // an ack for nothing we sent: ignore
+    if (res.error_code !== 0 || res.error) {
+      this.teardown(brokerErrorToKafka(res.error_code, `publish to ${this.broker}: ${res.error}`));
+      return;
+    }
+    this.fifo[this.fifoHead] = undefined as unknown as PendingBatch;
+    this.fifoHead++;
+    if (this.fifoHead > 1024 && this.fifoHead * 2 > this.fifo.length) {
+      this.fifo.splice(0, this.fifoHead);
+      this.fifoHead = 0;
+    }
+    batch.offsets.push(BigInt(res.assigned_offset));
+    if (batch.offsets.length === batch.count) batch.resolve(batch.offsets);
+    if (this.inFlight === 0) this.clearTimer();
+  }
+
+  private armTimer(): void {
+    if (this.timer) return;
+    this.timer = setInterval(
+      () => {
+        const head = this.fifo[this.fifoHead];
+        if (head !== undefined && Date.now() - head.sentAt > this.ackTimeoutMs) {
+          this.teardown(
+            new KafkaError(
+              ErrorCode.REQUEST_TIMED_OUT,
+              `no ack from ${this.broker} within ${this.ackTimeoutMs} ms`,
+            ),
+          );
+        }
+      },
+      Math.max(100, Math.min(1000, this.ackTimeoutMs / 4)),
+    );
+    this.timer.unref();
+  }
+
+  private clearTimer(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  private fail(message: string): KafkaError {
+    return new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, message);
+  }
+
+  /** Fails everything in flight: any of it may or may not be stored, so the client must decide. */
+  private teardown(err: KafkaError): void {
+    if (this.broken === undefined) this.broken = err;
+    this.clearTimer();
+    const call = this.call;
+    this.call = undefined;
+    if (call) {
+      call.removeAllListeners('data');
+      call.on('error', () => {});
+      call.cancel();
+    }
+    const seen = new Set<PendingBatch>();
+    for (let i = this.fifoHead; i < this.fifo.length; i++) {
+      const b = this.fifo[i]!;
+      if (!seen.has(b)) {
+        seen.add(b);
+        b.reject(err);
+      }
+    }
+    this.fifo.length = 0;
+    this.fifoHead = 0;
+  }
+}

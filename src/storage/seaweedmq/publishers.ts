@@ -1,0 +1,95 @@
+/** The PublishMessage streams of this gateway: one per partition, to that partition's leader. */
+import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
+import type { Discovery } from './discovery.js';
+import type { PbTopic } from './proto.js';
+import { PartitionPublisher } from './publisher.js';
+import type { PartitionRoute } from './routes.js';
+import type { ClientPool } from './rpc.js';
+import type { TopicCache } from './topic-cache.js';
+import type { Topics } from './topics.js';
+
+const key = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
+
+export function isRoutingError(code: number): boolean {
+  return (
+    code === ErrorCode.NOT_LEADER_OR_FOLLOWER ||
+    code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION ||
+    code === ErrorCode.LEADER_NOT_AVAILABLE
+  );
+}
+
+export class Publishers {
+  private readonly streams = new Map<string, PartitionPublisher>();
+  private readonly name = `kafka-gateway-${process.pid}`;
+
+  constructor(
+    private readonly pool: ClientPool,
+    private readonly discovery: Discovery,
+    private readonly topics: Topics,
+    private readonly cache: TopicCache,
+    private readonly pbTopic: (name: string) => PbTopic,
+    private readonly ackTimeoutMs: number,
+  ) {}
+
+  /** A stream whose init the broker accepted, re-routed (at most twice) while nothing was sent. */
+  async ready(
+    topic: string,
+    partition: number,
+  ): Promise<{ publisher: PartitionPublisher; route: PartitionRoute }> {
+    for (let attempt = 0; ; attempt++) {
+      const route = await this.cache.route(topic, partition);
+      const k = key(topic, partition);
+      let publisher = this.streams.get(k);
+      if (
+        publisher === undefined ||
+        publisher.isBroken ||
+        publisher.broker !== route.leader ||
+        publisher.partition.unix_time_ns !== route.partition.unix_time_ns
+      ) {
+        publisher?.close();
+        publisher = new PartitionPublisher(
+          this.pool,
+          route.leader,
+          this.pbTopic(topic),
+          route.partition,
+          this.name,
+          this.ackTimeoutMs,
+        );
+        this.streams.set(k, publisher);
+      }
+      try {
+        await publisher.ready();
+        return { publisher, route };
+      } catch (err) {
+        this.failed(topic, partition, err);
+        if (attempt >= 2 || !(err instanceof KafkaError) || !isRoutingError(err.code)) throw err;
+      }
+    }
+  }
+
+  /** Drops the partition's stream and, depending on the error, its routing or the broker list. */
+  failed(topic: string, partition: number, err: unknown): void {
+    this.streams.get(key(topic, partition))?.close();
+    this.streams.delete(key(topic, partition));
+    if (err instanceof KafkaError && isRoutingError(err.code)) {
+      this.cache.forget(topic);
+      void this.topics.repair(topic);
+    }
+    if (err instanceof KafkaError && err.code === ErrorCode.KAFKA_STORAGE_ERROR)
+      void this.discovery.refresh();
+  }
+
+  closeTopic(topic: string): void {
+    for (const [k, p] of this.streams) {
+      if (k.startsWith(`${topic}\u0000`)) {
+        p.close();
+        this.streams.delete(k);
+      }
+    }
+  }
+
+  closeAll(): void {
+    for (const p of this.streams.values()) p.close();
+    this.streams.clear();
+  }
+}
