@@ -71,10 +71,11 @@ export class Connection {
     const frame = this.queue.shift();
     if (frame === undefined) return;
     this.busy = true;
+    this.updateReading();
     this.inFlight = this.process(frame).finally(() => {
       this.busy = false;
-      this.updateReading();
       this.pump();
+      this.updateReading();
     });
   }
 
