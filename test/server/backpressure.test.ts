@@ -65,7 +65,10 @@ function gatedApiVersions(): { handler: ApiHandler; release: () => void; started
   };
 }
 
-function connect(handler: ApiHandler, limits: { maxPendingResponseBytes: number; maxQueuedRequests: number }) {
+function connect(
+  handler: ApiHandler,
+  limits: { maxPendingResponseBytes: number; maxQueuedRequests: number },
+) {
   const socket = new FakeSocket();
   const services = createServices(DEFAULT_CONFIG, new MemoryStorage({ logger: silentLogger }), silentLogger);
   const connection = new Connection(
