@@ -3,13 +3,13 @@ import { startTarget, uniqueTopic, type Target } from '../support/clients/target
 import { createTopic } from '../support/clients/topics.js';
 import {
   consumerGroupsCli,
-  kafkactl,
   parseRunOnTable,
   parseTable,
+  text,
   type CliRun,
   type ConsumerGroupsCli,
-  type Kafkactl,
 } from '../support/groups/admin-tools.js';
+import { kafkactl, type Kafkactl } from '../support/kafkactl.js';
 import { processedPositions, waitAllProcessed, waitStable } from '../support/groups/group-events.js';
 import {
   describeGroup,
@@ -129,7 +129,7 @@ describe.skipIf(!java.ok || !cli.ok)('consumer groups: kafka-consumer-groups and
       if (!ctl) {
         throw new Error('kafkactl is not installed');
       }
-      return ctl.run(args);
+      return text(await ctl.run(args));
     };
     const committed = async (): Promise<Array<[number, number]>> =>
       (await describeGroup(tools(), bootstrap, group)).offsets.map((o) => [o.partition, o.offset]);

@@ -1,5 +1,3 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { unavailable, type Availability } from '../clients/availability.js';
@@ -14,7 +12,7 @@ export interface CliRun {
   stderr: string;
 }
 
-function text(r: ProcessResult): CliRun {
+export function text(r: ProcessResult): CliRun {
   if (r.timedOut) {
     throw new Error(`command timed out\n${r.stderr}`);
   }
@@ -107,39 +105,4 @@ export function parseRunOnTable(output: string, columns: readonly string[]): str
     rows.push(cells.slice(i, i + columns.length));
   }
   return rows;
-}
-
-/** kafkactl (deviceinsight/kafkactl, built on Sarama) with a throwaway config naming one broker. */
-export interface Kafkactl {
-  run(args: readonly string[]): Promise<CliRun>;
-  close(): Promise<void>;
-}
-
-export async function kafkactl(bootstrap: string): Promise<Availability<Kafkactl>> {
-  const install = await runProcess('bash', [path.join(root, 'scripts/clients/install-kafkactl.sh')], {
-    timeoutMs: 900_000,
-  });
-  if (install.code !== 0) {
-    return unavailable(`kafkactl: ${install.stderr.trim().split('\n').slice(-5).join('\n')}`);
-  }
-  const binary = install.stdout.toString('utf8').trim();
-  const dir = await mkdtemp(path.join(tmpdir(), 'kafkactl-'));
-  const config = path.join(dir, 'config.yml');
-  await writeFile(
-    config,
-    `contexts:\n  default:\n    brokers:\n      - ${bootstrap}\ncurrent-context: default\n`,
-  );
-  return {
-    ok: true,
-    client: {
-      run: async (args) =>
-        text(
-          await runProcess(binary, ['-C', config, ...args], {
-            timeoutMs: 120_000,
-            env: { ...process.env, HOME: dir },
-          }),
-        ),
-      close: () => rm(dir, { recursive: true, force: true }),
-    },
-  };
 }
