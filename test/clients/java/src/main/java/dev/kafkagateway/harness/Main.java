@@ -24,7 +24,7 @@ public final class Main {
         case "describe-topic" -> AdminCommands.describeTopic(args, out);
         case "list-offsets" -> AdminCommands.listOffsets(args, out);
         case "version" -> {
-          out.println(new Json().put("kafkaClients", org.apache.kafka.common.utils.AppInfoParser.getVersion()));
+          out.println(new Json().put("kafkaClients", clientsVersion()));
           yield 0;
         }
         default -> {
@@ -49,5 +49,14 @@ public final class Main {
     System.err.println(
         "usage: Main produce|consume|consume-perf|create-topic|delete-topic|describe-topic|list-offsets|version"
             + " --bootstrap HOST:PORT --topic T ...");
+  }
+
+  /** Read from the jar's own version file: AppInfoParser moved to an internal package in 4.4. */
+  private static String clientsVersion() throws java.io.IOException {
+    var props = new java.util.Properties();
+    try (var in = org.apache.kafka.clients.producer.KafkaProducer.class.getResourceAsStream("/kafka/kafka-version.properties")) {
+      if (in != null) props.load(in);
+    }
+    return props.getProperty("version", "unknown");
   }
 }

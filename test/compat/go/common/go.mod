@@ -1,0 +1,3 @@
+module compat/common
+
+go 1.24
