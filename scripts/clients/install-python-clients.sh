@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the Python clients of the consumer-group tests (test/clients/python/requirements.txt:
-# confluent-kafka, whose binary wheel bundles librdkafka) into the git-ignored virtualenv
+# Installs the Python Kafka clients of the consumer-group tests and the compatibility matrix
+# (test/clients/python/requirements.txt: confluent-kafka, whose binary wheel bundles librdkafka, and
+# kafka-python with its compression codecs) into the git-ignored virtualenv
 # .cache/python-clients/venv and prints the venv's python. Idempotent (the stamp names the
 # requirements file's hash); safe to run concurrently (flock).
 set -euo pipefail
@@ -30,6 +31,6 @@ rm -rf "$VENV"
 python3 -m venv "$VENV"
 # Binary wheels only: a source build would need librdkafka headers and a compiler.
 "$VENV/bin/python" -m pip install -q --disable-pip-version-check --only-binary=:all: -r "$REQS" >&2
-"$VENV/bin/python" -c 'import confluent_kafka' >&2
+"$VENV/bin/python" -c 'import kafka, confluent_kafka, lz4, snappy, zstandard' >&2
 touch "$STAMP"
 echo "$VENV/bin/python"

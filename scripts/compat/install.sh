@@ -11,7 +11,7 @@ JAVA4="${COMPAT_JAVA4_VERSION:-4.4.0}"
 export GOTOOLCHAIN="${GOTOOLCHAIN:-auto}"
 
 bash "$ROOT/scripts/clients/install-kcat.sh"
-bash "$HERE/install-python.sh" >/dev/null
+bash "$ROOT/scripts/clients/install-python-clients.sh" >/dev/null
 for c in franz sarama kafkago; do bash "$HERE/build-go.sh" "$c" >/dev/null; done
 # The Go module proxy may refuse kafkactl (exit 3): the matrix then reports it as not installed.
 if ! bash "$ROOT/scripts/clients/install-kafkactl.sh" >/dev/null; then

@@ -54,7 +54,7 @@ function goModVersion(client: string, module: string): string {
 }
 
 async function python(): Promise<string> {
-  return script('Python clients', 'scripts/compat/install-python.sh');
+  return script('Python clients', 'scripts/clients/install-python-clients.sh');
 }
 
 async function pythonVersion(py: string, expr: string): Promise<string> {
