@@ -7,51 +7,46 @@ import type { OffsetEntry } from './offsets.js';
 import { GROUPS_NAMESPACE, type GroupStore } from './store.js';
 import type { TopicPartition } from './types.js';
 
-/**
- * Kafka's translation of a failed group-metadata write into what the member is told. Anything that is
- * not a KafkaError is an I/O failure of the backend, treated as Kafka treats KAFKA_STORAGE_ERROR.
- */
-export function groupWriteErrorCode(err: unknown): number {
+/** Write failures both of Kafka's translations agree on. */
+const COMMON_WRITE_ERRORS: readonly (readonly [number, number])[] = [
+  [ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, ErrorCode.COORDINATOR_NOT_AVAILABLE],
+  [ErrorCode.NOT_ENOUGH_REPLICAS, ErrorCode.COORDINATOR_NOT_AVAILABLE],
+  [ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND, ErrorCode.COORDINATOR_NOT_AVAILABLE],
+  [ErrorCode.NOT_LEADER_OR_FOLLOWER, ErrorCode.NOT_COORDINATOR],
+  [ErrorCode.KAFKA_STORAGE_ERROR, ErrorCode.NOT_COORDINATOR],
+];
+const TOO_LARGE = [
+  ErrorCode.MESSAGE_TOO_LARGE,
+  ErrorCode.RECORD_LIST_TOO_LARGE,
+  ErrorCode.INVALID_FETCH_SIZE,
+];
+
+const GROUP_WRITE_ERRORS = new Map<number, number>([
+  ...COMMON_WRITE_ERRORS,
+  [ErrorCode.REQUEST_TIMED_OUT, ErrorCode.REBALANCE_IN_PROGRESS],
+  ...TOO_LARGE.map((c) => [c, ErrorCode.UNKNOWN_SERVER_ERROR] as const),
+]);
+
+const OFFSET_WRITE_ERRORS = new Map<number, number>([
+  ...COMMON_WRITE_ERRORS,
+  [ErrorCode.NETWORK_EXCEPTION, ErrorCode.COORDINATOR_LOAD_IN_PROGRESS],
+  ...TOO_LARGE.map((c) => [c, ErrorCode.INVALID_COMMIT_OFFSET_SIZE] as const),
+]);
+
+/** Anything that is not a KafkaError is an I/O failure of the backend, treated as KAFKA_STORAGE_ERROR. */
+function translate(err: unknown, table: ReadonlyMap<number, number>): number {
   if (!isKafkaError(err)) return ErrorCode.NOT_COORDINATOR;
-  switch (err.code) {
-    case ErrorCode.UNKNOWN_TOPIC_OR_PARTITION:
-    case ErrorCode.NOT_ENOUGH_REPLICAS:
-    case ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND:
-      return ErrorCode.COORDINATOR_NOT_AVAILABLE;
-    case ErrorCode.NOT_LEADER_OR_FOLLOWER:
-    case ErrorCode.KAFKA_STORAGE_ERROR:
-      return ErrorCode.NOT_COORDINATOR;
-    case ErrorCode.REQUEST_TIMED_OUT:
-      return ErrorCode.REBALANCE_IN_PROGRESS;
-    case ErrorCode.MESSAGE_TOO_LARGE:
-    case ErrorCode.RECORD_LIST_TOO_LARGE:
-    case ErrorCode.INVALID_FETCH_SIZE:
-      return ErrorCode.UNKNOWN_SERVER_ERROR;
-    default:
-      return err.code;
-  }
+  return table.get(err.code) ?? err.code;
+}
+
+/** Kafka's translation of a failed group-metadata write into what the member is told. */
+export function groupWriteErrorCode(err: unknown): number {
+  return translate(err, GROUP_WRITE_ERRORS);
 }
 
 /** Kafka's translation of a failed offset-commit write (GroupMetadataManager.maybeConvertOffsetCommitError). */
 export function offsetWriteErrorCode(err: unknown): number {
-  if (!isKafkaError(err)) return ErrorCode.NOT_COORDINATOR;
-  switch (err.code) {
-    case ErrorCode.NETWORK_EXCEPTION:
-      return ErrorCode.COORDINATOR_LOAD_IN_PROGRESS;
-    case ErrorCode.UNKNOWN_TOPIC_OR_PARTITION:
-    case ErrorCode.NOT_ENOUGH_REPLICAS:
-    case ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND:
-      return ErrorCode.COORDINATOR_NOT_AVAILABLE;
-    case ErrorCode.NOT_LEADER_OR_FOLLOWER:
-    case ErrorCode.KAFKA_STORAGE_ERROR:
-      return ErrorCode.NOT_COORDINATOR;
-    case ErrorCode.MESSAGE_TOO_LARGE:
-    case ErrorCode.RECORD_LIST_TOO_LARGE:
-    case ErrorCode.INVALID_FETCH_SIZE:
-      return ErrorCode.INVALID_COMMIT_OFFSET_SIZE;
-    default:
-      return err.code;
-  }
+  return translate(err, OFFSET_WRITE_ERRORS);
 }
 
 export function toCommitted(e: OffsetEntry): CommittedOffset {
