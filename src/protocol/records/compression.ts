@@ -3,7 +3,7 @@ import { compressFrameSync, decompressFrameSync } from 'lz4-napi';
 import { ErrorCode, KafkaError } from '../error-codes.js';
 import { Compression } from './layout.js';
 import { snappyCompress, snappyDecompress } from './snappy-xerial.js';
-import { zstdCompress, zstdDecompress } from './zstd.js';
+import { ZSTD_MAX_DECODED, zstdCompress, zstdDecompress } from './zstd.js';
 
 /** Compresses a records section with the codec numbered as in batch attributes bits 0-2. */
 export function compress(codec: number, data: Buffer): Buffer {
@@ -31,7 +31,8 @@ export function decompress(codec: number, data: Buffer): Buffer {
       case Compression.None:
         return data;
       case Compression.Gzip:
-        return gunzipSync(data);
+        // A few hundred KB of gzip can claim gigabytes; stop where zstd frames are stopped too.
+        return gunzipSync(data, { maxOutputLength: ZSTD_MAX_DECODED });
       case Compression.Snappy:
         return snappyDecompress(data);
       case Compression.Lz4:

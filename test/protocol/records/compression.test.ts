@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { compressSync as snappyRaw } from 'snappy';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, KafkaError } from '../../../src/protocol/error-codes.js';
@@ -217,6 +218,12 @@ describe('gzip and unknown codecs', () => {
     expect(corruptCode(() => decompress(Compression.Gzip, Buffer.from('not gzip')))).toBe(
       ErrorCode.CORRUPT_MESSAGE,
     );
+  });
+
+  it('stops a gzip bomb at the decoded-size limit instead of inflating it', () => {
+    const bomb = gzipSync(Buffer.alloc(ZSTD_MAX_DECODED + 1), { level: 9 });
+    expect(bomb.length).toBeLessThan(1 << 20);
+    expect(corruptCode(() => decompress(Compression.Gzip, bomb))).toBe(ErrorCode.CORRUPT_MESSAGE);
   });
 
   it('refuses codecs 5-7', () => {
