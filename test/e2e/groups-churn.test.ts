@@ -1,5 +1,6 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTarget, uniqueTopic, type Target } from '../support/clients/target.js';
+import { describe, expect, it } from 'vitest';
+import { uniqueTopic } from '../support/clients/target.js';
+import { groupSuite, installed } from '../support/groups/suite.js';
 import { createTopic } from '../support/clients/topics.js';
 import { waitAllProcessed, waitStable } from '../support/groups/group-events.js';
 import {
@@ -11,7 +12,6 @@ import {
   type JavaGroupTools,
 } from '../support/groups/java-groups.js';
 import { account, describeAccounting, processedRecords } from '../support/groups/ledger.js';
-import type { LineProcess } from '../support/groups/line-process.js';
 import { doubleOwnership, ownershipIntervals, unownedGaps } from '../support/groups/ownership.js';
 
 // Churn under load: five Java members (threads of one JVM) join and leave, one change at a time, for
@@ -35,10 +35,7 @@ const WAIT = 90_000;
 const CALLBACK_GRACE_MS = 3000;
 
 function java(): JavaGroupTools {
-  if (!tools.ok) {
-    throw new Error(tools.reason);
-  }
-  return tools.client;
+  return installed(tools);
 }
 
 /** Deterministic choices (mulberry32), so a failing sequence can be replayed with GROUPS_CHURN_SEED. */
@@ -60,32 +57,17 @@ interface Step {
 }
 
 describe.skipIf(!tools.ok)('consumer groups: churn under load', () => {
-  let target: Target;
-  const running: LineProcess[] = [];
-
-  beforeAll(async () => {
-    target = await startTarget();
-  });
-
-  afterEach(async () => {
-    for (const p of running.splice(0)) {
-      p.kill();
-      await p.exited;
-    }
-  });
-
-  afterAll(async () => {
-    await target?.stop();
-  });
+  const suite = groupSuite();
+  const running = suite.running;
 
   it(
     `${ASSIGNOR}: the group returns to Stable after every join and leave, no partition orphaned beyond one rebalance`,
     async () => {
       const topic = uniqueTopic('grp-churn');
       const group = `${topic}-g`;
-      await createTopic(target.bootstrap, topic, PARTITIONS);
+      await createTopic(suite.target().bootstrap, topic, PARTITIONS);
       const producer = startSequenceProducer(java(), {
-        bootstrap: target.bootstrap,
+        bootstrap: suite.target().bootstrap,
         topic,
         partitions: PARTITIONS,
         rate: 200,
@@ -93,7 +75,7 @@ describe.skipIf(!tools.ok)('consumer groups: churn under load', () => {
       });
       running.push(producer);
       const pool = startJavaGroup(java(), {
-        bootstrap: target.bootstrap,
+        bootstrap: suite.target().bootstrap,
         topic,
         group,
         members: ['w1', 'w2'],

@@ -1,5 +1,6 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTarget, uniqueTopic, type Target } from '../support/clients/target.js';
+import { describe, expect, it } from 'vitest';
+import { uniqueTopic } from '../support/clients/target.js';
+import { groupSuite, installed } from '../support/groups/suite.js';
 import { createTopic } from '../support/clients/topics.js';
 import {
   allEvents,
@@ -47,39 +48,21 @@ const SESSION_TIMEOUT_MS = 10_000;
 const WAIT = 120_000;
 
 function java(): JavaGroupTools {
-  if (!tools.ok) {
-    throw new Error(tools.reason);
-  }
-  return tools.client;
+  return installed(tools);
 }
 
 describe.skipIf(!tools.ok)('consumer groups: delivery accounting across rebalances', () => {
-  let target: Target;
-  const running: LineProcess[] = [];
-
-  beforeAll(async () => {
-    target = await startTarget();
-  });
-
-  afterEach(async () => {
-    for (const p of running.splice(0)) {
-      p.kill();
-      await p.exited;
-    }
-  });
-
-  afterAll(async () => {
-    await target?.stop();
-  });
+  const suite = groupSuite();
+  const running = suite.running;
 
   it(
     `${ASSIGNOR}: join, clean leave and a killed member lose nothing and repeat only the killed member's uncommitted work`,
     async () => {
       const topic = uniqueTopic('grp-eos');
       const group = `${topic}-g`;
-      await createTopic(target.bootstrap, topic, PARTITIONS);
+      await createTopic(suite.target().bootstrap, topic, PARTITIONS);
       const producer = startSequenceProducer(java(), {
-        bootstrap: target.bootstrap,
+        bootstrap: suite.target().bootstrap,
         topic,
         partitions: PARTITIONS,
         rate: RATE,
@@ -88,7 +71,7 @@ describe.skipIf(!tools.ok)('consumer groups: delivery accounting across rebalanc
       running.push(producer);
       const member = (name: string, watch = false): LineProcess => {
         const proc = startJavaGroup(java(), {
-          bootstrap: target.bootstrap,
+          bootstrap: suite.target().bootstrap,
           topic,
           group,
           members: [name],
@@ -172,7 +155,7 @@ describe.skipIf(!tools.ok)('consumer groups: delivery accounting across rebalanc
       expect(events.filter((e) => ['commit-failed', 'error', 'fenced'].includes(e.ev))).toEqual([]);
 
       // Everything processed is committed: no lag left anywhere.
-      const described = await describeGroup(java(), target.bootstrap, group);
+      const described = await describeGroup(java(), suite.target().bootstrap, group);
       expect(described.description.state).toBe('Empty');
       expect(described.offsets.map((o) => [o.partition, o.lag])).toEqual(
         [...Array(PARTITIONS).keys()].map((p) => [p, 0]),

@@ -1,5 +1,6 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTarget, uniqueTopic, type Target } from '../support/clients/target.js';
+import { describe, expect, it } from 'vitest';
+import { uniqueTopic } from '../support/clients/target.js';
+import { groupSuite, installed } from '../support/groups/suite.js';
 import { createTopic } from '../support/clients/topics.js';
 import {
   allEvents,
@@ -30,36 +31,18 @@ const SLOW = 300_000;
 const WAIT = 90_000;
 
 function java(): JavaGroupTools {
-  if (!tools.ok) {
-    throw new Error(tools.reason);
-  }
-  return tools.client;
+  return installed(tools);
 }
 
 describe.skipIf(!tools.ok)('consumer groups: Java client', () => {
-  let target: Target;
-  const running: LineProcess[] = [];
-
-  beforeAll(async () => {
-    target = await startTarget();
-  });
-
-  afterEach(async () => {
-    for (const p of running.splice(0)) {
-      p.kill();
-      await p.exited;
-    }
-  });
-
-  afterAll(async () => {
-    await target?.stop();
-  });
+  const suite = groupSuite();
+  const running = suite.running;
 
   async function setup(prefix: string): Promise<{ topic: string; group: string; produced: Produced[] }> {
     const topic = uniqueTopic(prefix);
-    await createTopic(target.bootstrap, topic, PARTITIONS);
+    await createTopic(suite.target().bootstrap, topic, PARTITIONS);
     const produced = await produceSequence(java(), {
-      bootstrap: target.bootstrap,
+      bootstrap: suite.target().bootstrap,
       topic,
       partitions: PARTITIONS,
       count: 600,
@@ -85,7 +68,7 @@ describe.skipIf(!tools.ok)('consumer groups: Java client', () => {
     async () => {
       const { topic, group, produced } = await setup('grp-range');
       const proc = startJavaGroup(java(), {
-        bootstrap: target.bootstrap,
+        bootstrap: suite.target().bootstrap,
         topic,
         group,
         members: ['a', 'b', 'c'],
@@ -109,7 +92,7 @@ describe.skipIf(!tools.ok)('consumer groups: Java client', () => {
       await proc.waitFor('c closed', (e) => e.m === 'c' && e.ev === 'closed', WAIT, mark);
       await waitStable(proc, ['a', 'b'], PARTITIONS, WAIT, mark);
       const more = await produceSequence(java(), {
-        bootstrap: target.bootstrap,
+        bootstrap: suite.target().bootstrap,
         topic,
         partitions: PARTITIONS,
         count: 300,
@@ -124,7 +107,7 @@ describe.skipIf(!tools.ok)('consumer groups: Java client', () => {
       await proc.stop();
       exactlyOnce([proc], [...produced, ...more]);
 
-      const described = await describeGroup(java(), target.bootstrap, group);
+      const described = await describeGroup(java(), suite.target().bootstrap, group);
       expect(described.description.state).toBe('Empty');
       expect(described.description.members).toEqual([]);
       expect(described.offsets.map((o) => o.partition)).toEqual([0, 1, 2, 3, 4, 5]);
@@ -140,7 +123,7 @@ describe.skipIf(!tools.ok)('consumer groups: Java client', () => {
     async () => {
       const { topic, group, produced } = await setup('grp-coop');
       const proc = startJavaGroup(java(), {
-        bootstrap: target.bootstrap,
+        bootstrap: suite.target().bootstrap,
         topic,
         group,
         members: ['a', 'b'],
@@ -176,7 +159,7 @@ describe.skipIf(!tools.ok)('consumer groups: Java client', () => {
       }
 
       const more = await produceSequence(java(), {
-        bootstrap: target.bootstrap,
+        bootstrap: suite.target().bootstrap,
         topic,
         partitions: PARTITIONS,
         count: 300,
@@ -194,7 +177,7 @@ describe.skipIf(!tools.ok)('consumer groups: Java client', () => {
     async () => {
       const { topic, group, produced } = await setup('grp-static');
       const common = {
-        bootstrap: target.bootstrap,
+        bootstrap: suite.target().bootstrap,
         topic,
         group,
         assignor: 'range' as const,
@@ -240,7 +223,7 @@ describe.skipIf(!tools.ok)('consumer groups: Java client', () => {
       await restarted.waitFor('restarted s3 fenced', (e) => e.ev === 'fenced', WAIT);
 
       const more = await produceSequence(java(), {
-        bootstrap: target.bootstrap,
+        bootstrap: suite.target().bootstrap,
         topic,
         partitions: PARTITIONS,
         count: 300,
