@@ -25,6 +25,11 @@ export interface SeaweedMqOptions {
   readonly changePollMs?: number;
   /** Largest reconnect backoff after SeaweedMQ became unreachable. */
   readonly maxBackoffMs?: number;
+  /**
+   * How long calls wait after the connection to a broker that was lost is back: a restarted broker
+   * must hold the balancer lock before it sees a topic request (src/storage/seaweedmq/broker-gate.ts).
+   */
+  readonly brokerSettleMs?: number;
   readonly logger?: Logger;
 }
 
@@ -39,6 +44,7 @@ export interface ResolvedOptions {
   readonly offsetsCacheMs: number;
   readonly changePollMs: number;
   readonly maxBackoffMs: number;
+  readonly brokerSettleMs: number;
 }
 
 export function resolveOptions(o: SeaweedMqOptions): ResolvedOptions {
@@ -54,6 +60,7 @@ export function resolveOptions(o: SeaweedMqOptions): ResolvedOptions {
     offsetsCacheMs: o.offsetsCacheMs ?? 200,
     changePollMs: o.changePollMs ?? 100,
     maxBackoffMs: o.maxBackoffMs ?? 10_000,
+    brokerSettleMs: o.brokerSettleMs ?? 3_000,
   };
 }
 

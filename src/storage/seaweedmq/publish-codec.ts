@@ -55,5 +55,5 @@ export const PublishClient = grpc.makeGenericClientConstructor(
       requestSerialize: encodePublishRequest as (value: unknown) => Buffer,
     },
   },
-  'messaging_pb.SeaweedMessaging.Publish',
+  'SeaweedMessaging.Publish',
 );

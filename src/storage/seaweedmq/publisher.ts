@@ -143,6 +143,7 @@ export class PartitionPublisher {
       });
       call.on('error', (err: Error) => {
         clearTimeout(helloTimer);
+        this.pool.reportFailure(this.broker, err);
         const e = this.fail(`publish stream to ${this.broker} failed: ${err.message}`);
         this.teardown(e);
         reject(e);

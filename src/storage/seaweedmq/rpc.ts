@@ -1,5 +1,6 @@
 /** One gRPC client per (service, address), unary calls with deadlines, and server-stream collection. */
 import * as grpc from '@grpc/grpc-js';
+import type { BrokerGate } from './broker-gate.js';
 
 const CHANNEL_OPTIONS: grpc.ChannelOptions = {
   'grpc.max_receive_message_length': 256 * 1024 * 1024,
@@ -10,24 +11,60 @@ const CHANNEL_OPTIONS: grpc.ChannelOptions = {
   // Reconnect quickly after a broker restart instead of waiting out grpc-js's default backoff.
   'grpc.initial_reconnect_backoff_ms': 200,
   'grpc.max_reconnect_backoff_ms': 5_000,
+  // A channel only goes idle when its connection is lost (the largest timer Node accepts, ~24 days):
+  // the broker gate reads every loss of a ready connection as a broker restart.
+  'grpc.client_idle_timeout_ms': 2 ** 31 - 1,
 };
 
+/** Services served by SeaweedMQ brokers, whose calls go through the broker gate. */
+const BROKER_SERVICE = 'SeaweedMessaging';
+
+/**
+ * Clients share one channel per address, so one connection per server carries every service and a
+ * broker's connectivity is watched once.
+ */
 export class ClientPool {
   private readonly clients = new Map<string, grpc.Client>();
+  private readonly channels = new Map<string, InstanceType<typeof grpc.Channel>>();
 
+  constructor(private readonly gate?: BrokerGate) {}
+
+  /** Throws a retriable KafkaError instead of calling a broker that is away or settling after a restart. */
   get(ctor: grpc.ServiceClientConstructor, address: string): grpc.Client {
     const key = `${ctor.serviceName}@${address}`;
     let client = this.clients.get(key);
     if (client === undefined) {
-      client = new ctor(address, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
+      client = new ctor(address, grpc.credentials.createInsecure(), {
+        ...CHANNEL_OPTIONS,
+        channelOverride: this.channel(address),
+      });
       this.clients.set(key, client);
+    }
+    if (this.gate !== undefined && ctor.serviceName.startsWith(BROKER_SERVICE)) {
+      this.gate.admit(address, client.getChannel());
     }
     return client;
   }
 
+  /** A call to `address` failed: a transport failure holds further broker calls until it is back. */
+  reportFailure(address: string, err: unknown): void {
+    this.gate?.failed(address, err);
+  }
+
   close(): void {
-    for (const c of this.clients.values()) c.close();
+    this.gate?.close();
+    for (const c of this.channels.values()) c.close();
+    this.channels.clear();
     this.clients.clear();
+  }
+
+  private channel(address: string): InstanceType<typeof grpc.Channel> {
+    let channel = this.channels.get(address);
+    if (channel === undefined) {
+      channel = new grpc.Channel(address, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
+      this.channels.set(address, channel);
+    }
+    return channel;
   }
 }
 

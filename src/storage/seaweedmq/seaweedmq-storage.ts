@@ -31,6 +31,7 @@ import { PartitionReads } from './partition-reads.js';
 import type { PbTopic } from './proto.js';
 import { Publishers } from './publishers.js';
 import { ClientPool } from './rpc.js';
+import { BrokerGate } from './broker-gate.js';
 import { TopicCache } from './topic-cache.js';
 import { Topics, type TopicState } from './topics.js';
 
@@ -38,7 +39,7 @@ export class SeaweedMqStorage implements Storage {
   readonly kind = 'seaweedmq';
   readonly options: ResolvedOptions;
   private readonly logger: Logger;
-  private readonly pool = new ClientPool();
+  private readonly pool: ClientPool;
   private readonly discovery: Discovery;
   private readonly topics: Topics;
   private readonly cache: TopicCache;
@@ -53,6 +54,7 @@ export class SeaweedMqStorage implements Storage {
     this.logger = options.logger ?? pino({ name: 'seaweedmq-storage' });
     const o = this.options;
     const pbTopic = (name: string): PbTopic => ({ namespace: o.namespace, name });
+    this.pool = new ClientPool(new BrokerGate(o.brokerSettleMs, this.logger));
     this.discovery = new Discovery(o, this.pool, this.logger);
     const filer = new Filer(this.discovery, this.pool, o.requestTimeoutMs);
     this.topics = new Topics(this.discovery, this.pool, filer, o.namespace, o.requestTimeoutMs);

@@ -130,6 +130,7 @@ export function startBroker(info: ClusterInfo): void {
   spawnLogged(
     info.weed,
     [
+      ...(process.env.WEED_V ? [`-v=${process.env.WEED_V}`] : []),
       'mq.broker',
       `-master=${info.masters}`,
       '-ip=127.0.0.1',
