@@ -46,13 +46,10 @@ export async function startGateway(
     },
     log,
   );
-  try {
-    // Groups and committed offsets must be in memory before the first client can ask for them.
-    await services.groups.load();
-  } catch (err) {
-    await storage.close();
-    throw err;
-  }
+  // Groups and committed offsets are loaded before listening when the store answers; a SeaweedMQ
+  // cluster that is not up yet must not stop the gateway: group requests then get
+  // COORDINATOR_LOAD_IN_PROGRESS until the load succeeds.
+  await services.groups.loadInBackground();
   let address: AddressInfo;
   try {
     address = await server.listen(config.host, config.port);

@@ -62,6 +62,8 @@ export class GroupCoordinator {
   private readonly store: GroupStore;
   private state: CoordinatorStatus = 'idle';
   private cleanupTimer: Cancel | undefined;
+  private retryTimer: Cancel | undefined;
+  private retryWake: (() => void) | undefined;
 
   constructor(options: GroupCoordinatorOptions) {
     const log = options.logger ?? pino({ level: 'silent' });
@@ -93,7 +95,7 @@ export class GroupCoordinator {
     try {
       loaded = await loadGroups(this.ctx, this.store);
     } catch (err) {
-      this.state = 'idle';
+      if (this.state === 'loading') this.state = 'idle';
       throw err;
     }
     if (this.state !== 'loading') return; // closed meanwhile
@@ -105,11 +107,52 @@ export class GroupCoordinator {
   }
 
   /**
+   * Like load(), but a store that is unavailable (a SeaweedMQ cluster not up yet) does not fail it:
+   * it retries with backoff until it loads or the coordinator closes, answering
+   * COORDINATOR_LOAD_IN_PROGRESS meanwhile, so the gateway can serve everything else. Resolves once
+   * the first attempt is over; `loaded` settles when the groups are in.
+   */
+  async loadInBackground(maxBackoffMs = 10_000): Promise<{ loaded: Promise<void> }> {
+    const first = this.load().then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    const err = await first;
+    if (err === undefined || this.state === 'closed') return { loaded: Promise.resolve() };
+    this.state = 'loading';
+    this.ctx.log.error(
+      { err },
+      'cannot load consumer groups yet; group requests wait until the store answers',
+    );
+    const loaded = (async () => {
+      for (let backoff = 250; ; backoff = Math.min(maxBackoffMs, backoff * 2)) {
+        await new Promise<void>((resolve) => {
+          this.retryWake = resolve;
+          this.retryTimer = this.ctx.timers.schedule(backoff, resolve);
+        });
+        if (this.state !== 'loading') return;
+        this.state = 'idle';
+        try {
+          await this.load();
+          return;
+        } catch (retryErr) {
+          if ((this.state as CoordinatorStatus) === 'closed') return;
+          this.state = 'loading';
+          this.ctx.log.warn({ err: retryErr }, 'loading consumer groups failed again; retrying');
+        }
+      }
+    })();
+    return { loaded };
+  }
+
+  /**
    * Stops serving: parked requests are answered NOT_COORDINATOR (as when Kafka moves a group away),
    * timers stop, and in-flight writes are awaited.
    */
   async close(): Promise<void> {
     this.state = 'closed';
+    this.retryTimer?.();
+    this.retryWake?.();
     this.cleanupTimer?.();
     this.cleanupTimer = undefined;
     const groups = [...this.ctx.groups.values()];

@@ -8,6 +8,7 @@ import type {
 import type { TopicInfo } from '../storage/storage.js';
 import { topicNameProblem } from '../topics/topic-name.js';
 import { advertisedAddress } from './broker-address.js';
+import { toKafkaError } from './error-message.js';
 import type { RequestContext } from './handler.js';
 import { defineHandler } from './handler.js';
 import { TOPIC_OPERATIONS, NO_AUTHORIZED_OPERATIONS, CLUSTER_OPERATIONS } from './authorized-operations.js';
@@ -70,10 +71,28 @@ async function resolveTopics(
       out.push(errorTopic(requested.name, ZERO_UUID, ErrorCode.INVALID_TOPIC_EXCEPTION));
       continue;
     }
-    const topic = await service.getOrCreate(requested.name, allowAutoCreate);
+    let topic: TopicInfo | undefined;
+    try {
+      topic = await service.getOrCreate(requested.name, allowAutoCreate);
+    } catch (err) {
+      out.push(errorTopic(requested.name, ZERO_UUID, unavailableTopicError(err, ctx)));
+      continue;
+    }
     out.push(topic ? ok(topic) : errorTopic(requested.name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
   }
   return out;
+}
+
+/**
+ * A topic the store could not look up (SeaweedMQ unreachable, a timeout) is answered per topic with a
+ * code every client retries, instead of failing the whole request and dropping the connection.
+ */
+function unavailableTopicError(err: unknown, ctx: RequestContext): number {
+  const e = toKafkaError(err, ctx);
+  if (e.errorCode === ErrorCode.INVALID_TOPIC_EXCEPTION || e.errorCode === ErrorCode.INVALID_PARTITIONS) {
+    return e.errorCode;
+  }
+  return ErrorCode.LEADER_NOT_AVAILABLE;
 }
 
 export default defineHandler<MetadataRequest, MetadataResponse>({

@@ -205,6 +205,35 @@ describe('persistence and loading', () => {
     expect(h.coord.status).toBe('active');
   });
 
+  it('loadInBackground keeps retrying while the store is down, answering LOAD_IN_PROGRESS', async () => {
+    const time = new FakeTime();
+    const store = new MemoryGroupStore();
+    const h = await harness({ time, store, load: false });
+    store.failNext('listOffsetGroups', new Error('backend down'));
+    const { loaded } = await h.coord.loadInBackground(1000);
+    expect(h.coord.status).toBe('loading');
+    expect((await h.coord.joinGroup(joinInput())).errorCode).toBe(ErrorCode.COORDINATOR_LOAD_IN_PROGRESS);
+    store.failNext('listOffsetGroups', new Error('still down'));
+    time.advance(250);
+    await flush();
+    expect(h.coord.status).toBe('loading');
+    time.advance(500);
+    await loaded;
+    expect(h.coord.status).toBe('active');
+  });
+
+  it('close() stops a background load that is still retrying', async () => {
+    const time = new FakeTime();
+    const store = new MemoryGroupStore();
+    const h = await harness({ time, store, load: false });
+    store.failNext('listOffsetGroups', new Error('backend down'));
+    const { loaded } = await h.coord.loadInBackground();
+    await h.coord.close();
+    await loaded;
+    expect(h.coord.status).toBe('closed');
+    expect(time.pending).toBe(0);
+  });
+
   it('close() answers parked requests NOT_COORDINATOR and stops every timer', async () => {
     const time = new FakeTime();
     const h = await harness({ time });
