@@ -67,30 +67,49 @@ export interface GatewayProcess {
   stop(): Promise<void>;
 }
 
+export interface GatewayExtras {
+  /** Appended to the gateway's own flags (e.g. --masters, --namespace). */
+  args?: readonly string[];
+  /** Given to node before the script (e.g. --cpu-prof). */
+  nodeArgs?: readonly string[];
+}
+
 /** Starts `node bin/kafka-gateway.js` (which runs dist/cli.js) as its own process and waits (bounded) until it accepts connections. */
-export async function startGatewayProcess(partitions: number): Promise<GatewayProcess> {
+export async function startGatewayProcess(
+  partitions: number,
+  extras: GatewayExtras = {},
+): Promise<GatewayProcess> {
   const cli = path.join(ROOT, 'dist', 'cli.js');
   if (!existsSync(cli)) {
     throw new Error(`${cli} is missing: the build did not produce it`);
   }
   const port = await freePort();
   const bin = path.join(ROOT, 'bin', 'kafka-gateway.js');
-  const args = [bin, '--host', '127.0.0.1', '--port', String(port)];
-  args.push('--default-partitions', String(partitions), '--log-level', 'warn');
-  const child: ChildProcess = spawn(process.execPath, args, {
-    stdio: ['ignore', 'ignore', 'inherit'],
-    cwd: ROOT,
-  });
+  const args = [...(extras.nodeArgs ?? []), bin, '--host', '127.0.0.1', '--port', String(port)];
+  args.push('--default-partitions', String(partitions), '--log-level', 'warn', ...(extras.args ?? []));
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'], cwd: ROOT });
+  return waitListening(child, port, 'gateway');
+}
+
+/**
+ * Waits (bounded) until a server process accepts connections on 127.0.0.1:port; the returned stop()
+ * sends SIGTERM, then SIGKILL after 10 s.
+ */
+export async function waitListening(
+  child: ChildProcess,
+  port: number,
+  name: string,
+): Promise<GatewayProcess> {
   let exited: number | null | undefined;
   child.on('exit', (code) => (exited = code));
   const deadline = Date.now() + 60_000;
   while (!(await canConnect(port))) {
     if (exited !== undefined) {
-      throw new Error(`gateway exited with code ${String(exited)} before listening`);
+      throw new Error(`${name} exited with code ${String(exited)} before listening`);
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error('gateway did not listen within 60 s');
+      throw new Error(`${name} did not listen within 60 s`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
