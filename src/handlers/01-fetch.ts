@@ -6,7 +6,7 @@ import type {
   FetchResponse,
   FetchResponsePartitionData,
 } from '../protocol/generated/index.js';
-import type { TopicInfo } from '../storage/storage.js';
+import type { ReadResult, TopicInfo } from '../storage/storage.js';
 import type { RequestContext } from './handler.js';
 import { defineHandler } from './handler.js';
 
@@ -66,6 +66,53 @@ async function resolveTargets(request: FetchRequest, ctx: RequestContext): Promi
   );
 }
 
+/**
+ * Reads started ahead of the partition being answered, so that on a remote store (SeaweedMQ: one
+ * FetchMessage round trip each) partitions overlap their waits. Bounded, because a read started early
+ * may return up to its partition limit that the response budget then leaves out.
+ */
+const READ_AHEAD = 8;
+
+interface Slot {
+  readonly out: FetchResponsePartitionData[];
+  readonly request: FetchRequestFetchPartition;
+  readonly topic: TopicInfo | undefined;
+  /** Set when the partition is answered with an error without reading. */
+  readonly error: number | undefined;
+}
+
+type ReadOutcome = { readonly ok: ReadResult } | { readonly err: unknown };
+
+/** The leading batches that fit in `budget` bytes. */
+function fit(batches: readonly Buffer[], budget: number): Buffer[] {
+  const kept: Buffer[] = [];
+  let size = 0;
+  for (const b of batches) {
+    if (size + b.length > budget) break;
+    kept.push(b);
+    size += b.length;
+  }
+  return kept;
+}
+
+function slotsOf(targets: readonly Target[], topics: Pass['topics']): Slot[] {
+  const slots: Slot[] = [];
+  for (const target of targets) {
+    const out: FetchResponsePartitionData[] = [];
+    topics.push({ topic: target.requestTopic, topicId: target.requestTopicId, partitions: out });
+    const topic = target.topic;
+    for (const p of target.partitions) {
+      let error: number | undefined;
+      if (topic === undefined) error = target.missingError;
+      else if (p.partition < 0 || p.partition >= topic.partitions)
+        error = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+      else error = epochError(p.currentLeaderEpoch);
+      slots.push({ out, request: p, topic, error });
+    }
+  }
+  return slots;
+}
+
 /** One read of every requested partition, within the response and partition byte limits. */
 async function readOnce(
   request: FetchRequest,
@@ -75,69 +122,66 @@ async function readOnce(
   const { storage } = ctx.services;
   const maxBytes = ctx.apiVersion >= 3 ? request.maxBytes : Number.MAX_SAFE_INTEGER;
   const aborted = request.isolationLevel === READ_COMMITTED ? [] : null;
+  const topics: Pass['topics'] = [];
+  const slots = slotsOf(targets, topics);
   let bytes = 0;
   let hasError = false;
-  const topics: Pass['topics'] = [];
-  for (const target of targets) {
-    const partitions: FetchResponsePartitionData[] = [];
-    topics.push({ topic: target.requestTopic, topicId: target.requestTopicId, partitions });
-    for (const p of target.partitions) {
-      const topic = target.topic;
-      if (topic === undefined || p.partition < 0 || p.partition >= topic.partitions) {
-        partitions.push(
-          partitionError(
-            p.partition,
-            topic === undefined ? target.missingError : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
-          ),
-        );
-        hasError = true;
-        continue;
-      }
-      const fenced = epochError(p.currentLeaderEpoch);
-      if (fenced !== undefined) {
-        partitions.push(partitionError(p.partition, fenced));
-        hasError = true;
-        continue;
-      }
-      const budget = Math.min(p.partitionMaxBytes, maxBytes - bytes);
-      try {
-        // KIP-74: only the first partition with data may exceed the limits, by one batch.
-        const result =
-          budget > 0 || bytes === 0
-            ? await storage.read(topic.name, p.partition, p.fetchOffset, Math.max(budget, 0))
-            : { ...(await storage.offsets(topic.name, p.partition)), batches: [] };
-        let batches = result.batches;
-        let size = 0;
-        for (const b of batches) size += b.length;
-        if (bytes > 0 && size > budget) {
-          batches = [];
-          size = 0;
-        }
-        bytes += size;
-        partitions.push({
-          partitionIndex: p.partition,
-          errorCode: ErrorCode.NONE,
-          highWatermark: result.highWatermark,
-          lastStableOffset: result.highWatermark,
-          logStartOffset: result.logStartOffset,
-          abortedTransactions: aborted,
-          preferredReadReplica: -1,
-          records: batches,
-        });
-      } catch (err) {
-        if (!isKafkaError(err)) throw err;
-        hasError = true;
-        const offsets = await storage.offsets(topic.name, p.partition).catch(() => undefined);
-        partitions.push(
-          partitionError(
-            p.partition,
-            err.code,
-            offsets?.highWatermark ?? -1n,
-            offsets?.logStartOffset ?? -1n,
-          ),
-        );
-      }
+  const pending: (Promise<ReadOutcome> | undefined)[] = [];
+  const start = (i: number): void => {
+    const slot = slots[i]!;
+    if (slot.error !== undefined || slot.topic === undefined || pending[i] !== undefined) return;
+    const p = slot.request;
+    const budget = Math.min(p.partitionMaxBytes, maxBytes - bytes);
+    // KIP-74: only the first partition with data may exceed the limits, by one batch.
+    const read: Promise<ReadResult> =
+      budget > 0 || bytes === 0
+        ? storage.read(slot.topic.name, p.partition, p.fetchOffset, Math.max(budget, 0))
+        : storage.offsets(slot.topic.name, p.partition).then((o) => ({ ...o, batches: [] }));
+    pending[i] = read.then(
+      (ok) => ({ ok }),
+      (err: unknown) => ({ err }),
+    );
+  };
+  for (let i = 0; i < slots.length; i++) {
+    for (let j = i; j < Math.min(slots.length, i + READ_AHEAD); j++) start(j);
+    const slot = slots[i]!;
+    const p = slot.request;
+    if (slot.error !== undefined || slot.topic === undefined) {
+      slot.out.push(partitionError(p.partition, slot.error ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
+      hasError = true;
+      continue;
     }
+    const outcome = await pending[i]!;
+    pending[i] = undefined;
+    if ('err' in outcome) {
+      if (!isKafkaError(outcome.err)) throw outcome.err;
+      hasError = true;
+      const offsets = await storage.offsets(slot.topic.name, p.partition).catch(() => undefined);
+      slot.out.push(
+        partitionError(
+          p.partition,
+          outcome.err.code,
+          offsets?.highWatermark ?? -1n,
+          offsets?.logStartOffset ?? -1n,
+        ),
+      );
+      continue;
+    }
+    const result = outcome.ok;
+    // A read started ahead did not know what the partitions before it would take.
+    const batches =
+      bytes > 0 ? fit(result.batches, Math.min(p.partitionMaxBytes, maxBytes - bytes)) : result.batches;
+    for (const b of batches) bytes += b.length;
+    slot.out.push({
+      partitionIndex: p.partition,
+      errorCode: ErrorCode.NONE,
+      highWatermark: result.highWatermark,
+      lastStableOffset: result.highWatermark,
+      logStartOffset: result.logStartOffset,
+      abortedTransactions: aborted,
+      preferredReadReplica: -1,
+      records: batches,
+    });
   }
   return { topics, bytes, hasError };
 }

@@ -189,6 +189,18 @@ describe('Fetch', () => {
     expect(batchesOf(p1!)).toEqual([]);
   });
 
+  it('fills max_bytes across many partitions read ahead, keeping whole batches in order', async () => {
+    const h = createHarness();
+    const t = await topicWithBatches(h, 'many', [2, 2, 2], 12);
+    const size = batch(2).length;
+    const partitions = Array.from({ length: 12 }, (_, partition) => ({ partition }));
+    const res = await fetch(h, 12, fetchRequest([{ topic: t, partitions }], { maxBytes: 7 * size }));
+    const got = res.responses[0]!.partitions.map((p) => [p.partitionIndex, batchesOf(p).length]);
+    // 3 + 3 + 1 batches: the third partition gets what is left, later ones (read ahead) get none.
+    expect(got).toEqual(partitions.map(({ partition }) => [partition, [3, 3, 1][partition] ?? 0]));
+    expect(res.responses[0]!.partitions.every((p) => p.highWatermark === 6n)).toBe(true);
+  });
+
   it('returns the first batch even when it exceeds both limits (KIP-74)', async () => {
     const h = createHarness();
     const t = await topicWithBatches(h, 'kip74', [50, 1]);
