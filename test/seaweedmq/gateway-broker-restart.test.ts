@@ -77,7 +77,11 @@ async function restartWhileProducing(): Promise<Outcome> {
   try {
     await admin.connect();
     const topic = 'restart-stream';
-    await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: true });
+    await admin
+      .createTopics({ topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: true })
+      .catch((err: { errors?: unknown }) => {
+        throw new Error(`createTopics failed: ${JSON.stringify(err.errors ?? err)}`);
+      });
     await producer.connect();
     const load = produceContinuously(producer, topic);
     await waitUntil('records before the restart', () => load.acked.size >= 2000, 60_000);

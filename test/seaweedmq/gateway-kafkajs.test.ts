@@ -1,3 +1,4 @@
+import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { ConfigResourceTypes, type Admin, type Kafka, type Message, type Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -200,6 +201,11 @@ describe('kafkajs through a gateway on SeaweedMQ', () => {
   async function recreateEmpty(topic: string, partitions: number, group: string): Promise<void> {
     await admin.deleteTopics({ topics: [topic], timeout: 30_000 });
     expect(await admin.listTopics()).not.toContain(topic);
+    await createEmpty(topic, partitions, group);
+  }
+
+  /** Creates `topic` with `partitions` and checks it starts empty at offset 0 for a new group. */
+  async function createEmpty(topic: string, partitions: number, group: string): Promise<void> {
     expect(
       await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true }),
     ).toBe(true);
@@ -209,15 +215,16 @@ describe('kafkajs through a gateway on SeaweedMQ', () => {
     );
     const reader = await readGroup(kafka, { groupId: group, topic });
     try {
-      const last = partitions - 1;
+      // Partition 0 exists whatever the producer still remembers of the topic before it was deleted.
+      const partition = 0;
       const [ack] = await producer.send({
         topic,
-        messages: [{ partition: last, key: 'fresh', value: 'fresh', timestamp: String(BASE_TS) }],
+        messages: [{ partition, key: 'fresh', value: 'fresh', timestamp: String(BASE_TS) }],
       });
-      expect(ack).toMatchObject({ partition: last, errorCode: 0, baseOffset: '0' });
+      expect(ack).toMatchObject({ partition, errorCode: 0, baseOffset: '0' });
       await reader.waitCount(1);
       expect(reader.seen.map((r) => [r.partition, r.offset, r.key?.toString(), r.timestamp])).toEqual([
-        [last, 0, 'fresh', BASE_TS],
+        [partition, 0, 'fresh', BASE_TS],
       ]);
     } finally {
       await reader.stop();
@@ -231,28 +238,25 @@ describe('kafkajs through a gateway on SeaweedMQ', () => {
     expect(await gateway.storage.fetchOffsets(GROUP)).toEqual([]);
   });
 
-  // Known SeaweedMQ 4.44 limitation (reported to the lead): the broker keeps its offset counter per
-  // namespace, topic name and ring range until it restarts, and keeps a partition it loaded (matched
-  // by ring range, not generation) in memory; a flush after the delete can also bring the old version
-  // folder back. A topic created again with the same partition count therefore continues the deleted
-  // one's offsets (acked at the old end, read back at offset 0) or shows its records. Remove .fails once
-  // the gateway works around it.
-  it.fails(
-    'a topic deleted and created again with the same partition count is empty from offset 0',
-    async () => {
-      const topic = 'kjs-same-layout';
-      await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: true });
-      await producer.send({
-        topic,
-        messages: [0, 1, 2].flatMap((p) => [0, 1].map((i) => ({ partition: p, value: `old-${p}-${i}` }))),
-      });
-      const reader = await readGroup(kafka, { groupId: `${GROUP}-same`, topic });
-      try {
-        await reader.waitCount(6);
-      } finally {
-        await reader.stop();
-      }
-      await recreateEmpty(topic, PARTITIONS, `${GROUP}-same-2`);
-    },
-  );
+  // SeaweedMQ 4.44 keeps each partition's offset counter (per namespace, topic name and ring range) until
+  // its broker restarts, so a topic created again with the same partition count would ack records at the
+  // old offsets and serve them from 0. The gateway refuses that create with Kafka's "marked for
+  // deletion" answer; another partition count gets new ranges and works (docs/seaweedmq.md).
+  it('refuses to re-create a deleted topic with the same partition count, and says why', async () => {
+    const topic = 'kjs-same-layout';
+    await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: true });
+    await producer.send({
+      topic,
+      messages: [0, 1, 2].flatMap((p) => [0, 1].map((i) => ({ partition: p, value: `old-${p}-${i}` }))),
+    });
+    await admin.deleteTopics({ topics: [topic], timeout: 30_000 });
+    await expect(
+      gateway.storage.createTopic({ name: topic, partitions: PARTITIONS, configs: {} }),
+    ).rejects.toMatchObject({
+      code: ErrorCode.TOPIC_ALREADY_EXISTS,
+      message: expect.stringMatching(/marked for deletion.*restarts/) as unknown,
+    });
+    expect(await admin.listTopics()).not.toContain(topic);
+    await createEmpty(topic, PARTITIONS + 1, `${GROUP}-same-2`);
+  });
 });

@@ -73,6 +73,22 @@ export class Fetcher {
    * reading the segments' offsets, and the larger answer wins.
    */
   async highWatermark(topic: PbTopic, route: PartitionRoute, atLeast: bigint): Promise<bigint> {
+    const hwm = await this.rangeHighWatermark(topic, route);
+    if (hwm > 0n && hwm >= atLeast) return hwm;
+    const probe = await this.fetch(topic, route, atLeast > hwm ? atLeast : hwm, 1, 1).catch(
+      (err: unknown) => {
+        if (err instanceof KafkaError && err.code === ErrorCode.OFFSET_OUT_OF_RANGE) return undefined;
+        throw err;
+      },
+    );
+    return probe !== undefined && probe.highWatermark > hwm ? probe.highWatermark : hwm;
+  }
+
+  /**
+   * GetPartitionRangeInfo's answer alone: the larger of the broker's offset counter for the partition
+   * and the end of its log buffer when the partition is loaded. Does not load the partition.
+   */
+  async rangeHighWatermark(topic: PbTopic, route: PartitionRoute): Promise<bigint> {
     let res: PbRangeInfo;
     try {
       res = await unary<PbRangeInfo>(
@@ -90,14 +106,6 @@ export class Fetcher {
         `offsets of ${topic.name}: ${res.error || 'no range'}`,
       );
     }
-    const hwm = BigInt(res.offset_range.high_water_mark);
-    if (hwm > 0n && hwm >= atLeast) return hwm;
-    const probe = await this.fetch(topic, route, atLeast > hwm ? atLeast : hwm, 1, 1).catch(
-      (err: unknown) => {
-        if (err instanceof KafkaError && err.code === ErrorCode.OFFSET_OUT_OF_RANGE) return undefined;
-        throw err;
-      },
-    );
-    return probe !== undefined && probe.highWatermark > hwm ? probe.highWatermark : hwm;
+    return BigInt(res.offset_range.high_water_mark);
   }
 }

@@ -106,6 +106,33 @@ export class PartitionPublisher {
     this.teardown(new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, 'publisher closed'));
   }
 
+  /**
+   * Ends the stream cleanly and waits (bounded) until the broker has ended it too. When this was the
+   * partition's last publisher and nothing subscribes, the broker flushes the partition to the filer
+   * and drops it from memory before it ends the stream (broker_grpc_pub.go); close() only cancels,
+   * and the broker then does the same at some later moment.
+   */
+  async finish(): Promise<void> {
+    const call = this.call;
+    if (call === undefined || !this.helloSeen || this.inFlight > 0) {
+      this.close();
+      return;
+    }
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(done, this.ackTimeoutMs);
+      timer.unref();
+      call.once('end', done);
+      call.once('error', done);
+      call.once('status', done);
+      call.end();
+    });
+    this.close();
+  }
+
   private open(): Promise<void> {
     if (this.call !== undefined && this.helloSeen) return Promise.resolve();
     if (this.opening) return this.opening;

@@ -9,6 +9,7 @@ import type { TopicCache } from './topic-cache.js';
 import type { Topics } from './topics.js';
 
 const key = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
+const UNLOAD_CONCURRENCY = 16;
 
 export function isRoutingError(code: number): boolean {
   return (
@@ -86,6 +87,47 @@ export class Publishers {
         this.streams.delete(k);
       }
     }
+  }
+
+  /**
+   * Makes the brokers drop their in-memory copies of the topic's partitions, flushed, before the topic
+   * is deleted or after it is created. A broker keeps a partition loaded until its last publisher or
+   * subscriber leaves (a FetchMessage loads one without ever leaving: it then stays up to the broker's
+   * 5-minute idle clean-up), matches loaded partitions by ring range alone, not by generation, and
+   * takes a new generation's offsets from the newest version folder of the topic. A partition still
+   * loaded, or flushed after its folder was deleted, therefore brings a deleted topic's records and
+   * offsets back into a topic created again under the same name. Ending a publish stream cleanly
+   * unloads the partition when no one else publishes to it or subscribes to it.
+   */
+  async unloadTopic(topic: string, routes: readonly PartitionRoute[]): Promise<void> {
+    const unload = async (route: PartitionRoute, partition: number): Promise<void> => {
+      if (!route.leader) return;
+      const k = key(topic, partition);
+      let publisher = this.streams.get(k);
+      this.streams.delete(k);
+      if (publisher === undefined || publisher.isBroken || publisher.broker !== route.leader) {
+        publisher?.close();
+        publisher = new PartitionPublisher(
+          this.pool,
+          route.leader,
+          this.pbTopic(topic),
+          route.partition,
+          this.name,
+          this.ackTimeoutMs,
+        );
+      }
+      try {
+        await publisher.ready();
+      } catch {
+        return; // not loadable, so not loaded either
+      }
+      await publisher.finish();
+    };
+    // A bounded number at a time: a topic may have thousands of partitions.
+    for (let i = 0; i < routes.length; i += UNLOAD_CONCURRENCY) {
+      await Promise.all(routes.slice(i, i + UNLOAD_CONCURRENCY).map((r, j) => unload(r, i + j)));
+    }
+    this.closeTopic(topic);
   }
 
   closeAll(): void {

@@ -48,18 +48,22 @@ export class SeaweedMqStorage implements Storage {
   private readonly committed: CommittedOffsets;
   private readonly kv: KvStore;
   private readonly watch: ChangeWatch;
+  private readonly fetcher: Fetcher;
+  private readonly pbTopic: (name: string) => PbTopic;
 
   constructor(options: SeaweedMqOptions) {
     this.options = resolveOptions(options);
     this.logger = options.logger ?? pino({ name: 'seaweedmq-storage' });
     const o = this.options;
     const pbTopic = (name: string): PbTopic => ({ namespace: o.namespace, name });
+    this.pbTopic = pbTopic;
     this.pool = new ClientPool(new BrokerGate(o.brokerSettleMs, this.logger));
     this.discovery = new Discovery(o, this.pool, this.logger);
     const filer = new Filer(this.discovery, this.pool, o.requestTimeoutMs);
     this.topics = new Topics(this.discovery, this.pool, filer, o.namespace, o.requestTimeoutMs);
     this.cache = new TopicCache(this.topics, o.topicCacheMs);
     const fetcher = new Fetcher(this.pool, o.requestTimeoutMs);
+    this.fetcher = fetcher;
     this.reads = new PartitionReads(this.pool, fetcher, this.cache, pbTopic, o.offsetsCacheMs, this.logger);
     this.publishers = new Publishers(
       this.pool,
@@ -100,14 +104,42 @@ export class SeaweedMqStorage implements Storage {
     this.connected();
     const state = await this.topics.create(spec.name, spec.partitions, spec.configs);
     this.forget(spec.name);
+    if (await this.countsStaleOffsets(state)) {
+      await this.topics.remove(spec.name).catch((err: unknown) => {
+        this.logger.warn({ err, topic: spec.name }, 'could not remove a topic refused at creation');
+      });
+      this.forget(spec.name);
+      throw new KafkaError(
+        ErrorCode.TOPIC_ALREADY_EXISTS,
+        `Topic '${spec.name}' is marked for deletion: SeaweedMQ still counts offsets of the deleted ` +
+          `topic's partitions until its broker restarts; create it with another partition count, or ` +
+          `restart the broker first`,
+      );
+    }
     this.cache.set(spec.name, state);
     return info(state);
   }
 
+  /**
+   * Whether a topic just created continues the offsets of a deleted one of the same name and partition
+   * count: SeaweedMQ (4.44) keys its in-memory offset counters by namespace, name and ring range, not by
+   * generation, and keeps them until the broker restarts. Such a topic would ack records at the old
+   * offsets and serve them from 0 (docs/seaweedmq.md).
+   */
+  private async countsStaleOffsets(state: TopicState): Promise<boolean> {
+    const topic = this.pbTopic(state.name);
+    const ends = await Promise.all(
+      state.routes.map((route) => this.fetcher.rangeHighWatermark(topic, route).catch(() => 0n)),
+    );
+    return ends.some((end) => end > 0n);
+  }
+
   async deleteTopic(name: string): Promise<void> {
     this.connected();
-    await this.topics.require(name);
-    this.publishers.closeTopic(name);
+    const state = await this.topics.require(name);
+    // A broker flushes a partition it still holds into the deleted folder later, bringing the records
+    // back for a topic created again: make it flush and drop the partitions first.
+    await this.publishers.unloadTopic(name, state.routes);
     await this.topics.remove(name);
     this.forget(name);
     await this.committed.deleteTopic(name).catch((err: unknown) => {

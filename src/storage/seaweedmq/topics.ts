@@ -6,11 +6,12 @@
  * deletes all of it; no DeleteTopic RPC exists.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { status } from '@grpc/grpc-js';
 import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
 import type { TopicConfigs } from '../storage.js';
 import type { Discovery } from './discovery.js';
 import { ENVELOPE_RECORD_TYPE } from './envelope.js';
-import { toKafkaError } from './errors.js';
+import { isServiceError, toKafkaError } from './errors.js';
 import type { Filer } from './filer.js';
 import { MessagingClient, type PbAssignment, type PbEntry } from './proto.js';
 import { routesFromConf, toRoutes, type PartitionRoute } from './routes.js';
@@ -36,6 +37,7 @@ export interface TopicState {
 }
 
 const VALID_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
+const CONFIGURE_RETRY_MS = 250;
 
 export class Topics {
   constructor(
@@ -79,9 +81,13 @@ export class Topics {
       throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, `invalid topic name '${name}'`);
     }
     checkCount(partitions);
-    if ((await this.filer.lookup(`${this.dir(name)}/${CONF_FILE}`)) !== undefined) {
+    const existing = await this.filer.list(this.dir(name));
+    if (existing.some((e) => e.name === CONF_FILE && !e.is_directory)) {
       throw new KafkaError(ErrorCode.TOPIC_ALREADY_EXISTS, `topic '${name}' already exists`);
     }
+    // Leftovers of a deleted topic (a broker flush that came after the delete): the broker would take
+    // the newest version folder in there for the new topic's data and offsets.
+    if (existing.length > 0) await this.filer.remove(this.dir(name));
     const meta: TopicMeta = { id: randomBytes(16).toString('hex'), configs: { ...configs } };
     // The metadata goes first: once topic.conf exists the topic is visible and must have its id.
     await this.writeMeta(name, meta);
@@ -120,22 +126,35 @@ export class Topics {
     await this.filer.remove(this.dir(name));
   }
 
+  /**
+   * ConfigureTopic, retried within the request timeout while the cluster is settling: right after a
+   * broker (re)start it answers "no broker available" until it has registered with the balancer, and
+   * the broker gate holds calls meanwhile. Kafka clients do not retry a topic creation error.
+   */
   private async configure(name: string, partitions: number): Promise<PbAssignment[]> {
-    const broker = this.discovery.anyBroker();
-    try {
-      const res = await unary<{ broker_partition_assignments: PbAssignment[] }>(
-        this.pool.get(MessagingClient, broker),
-        'ConfigureTopic',
-        {
-          topic: { namespace: this.namespace, name },
-          partition_count: partitions,
-          message_record_type: ENVELOPE_RECORD_TYPE,
-        },
-        this.timeoutMs,
-      );
-      return res.broker_partition_assignments;
-    } catch (err) {
-      throw toKafkaError(err, `configure topic ${name}`);
+    const deadline = Date.now() + this.timeoutMs;
+    for (;;) {
+      try {
+        const res = await unary<{ broker_partition_assignments: PbAssignment[] }>(
+          this.pool.get(MessagingClient, this.discovery.anyBroker()),
+          'ConfigureTopic',
+          {
+            topic: { namespace: this.namespace, name },
+            partition_count: partitions,
+            message_record_type: ENVELOPE_RECORD_TYPE,
+          },
+          Math.max(1, deadline - Date.now()),
+        );
+        return res.broker_partition_assignments;
+      } catch (err) {
+        const settling =
+          (err instanceof KafkaError && err.code === ErrorCode.LEADER_NOT_AVAILABLE) ||
+          (isServiceError(err) && err.code === status.UNAVAILABLE);
+        if (!settling || Date.now() + CONFIGURE_RETRY_MS >= deadline) {
+          throw toKafkaError(err, `configure topic ${name}`);
+        }
+        await new Promise((r) => setTimeout(r, CONFIGURE_RETRY_MS));
+      }
     }
   }
 
