@@ -8,7 +8,8 @@ import type {
 import { validateBatches } from '../protocol/records/batch.js';
 import type { RecordBatch } from '../protocol/records/batch.js';
 import { OFF_MAGIC } from '../protocol/records/layout.js';
-import type { TopicInfo } from '../storage/storage.js';
+import { buildRecordBatch } from '../protocol/records/builder.js';
+import { PartialAppendError, type AppendResult, type TopicInfo } from '../storage/storage.js';
 import { topicNameProblem } from '../topics/topic-name.js';
 import { toKafkaError } from './error-message.js';
 import type { RequestContext } from './handler.js';
@@ -73,6 +74,7 @@ async function produceToPartition(
     const first = batches[0]!;
     const idempotent = first.producerId >= 0n;
     const state = idempotent ? producers.partition(topic.id, data.index) : undefined;
+    let resume: { skip: number; baseOffset: bigint } | undefined;
     if (state !== undefined) {
       const verdict = state.check(
         first.producerId,
@@ -81,6 +83,7 @@ async function produceToPartition(
         first.lastOffsetDelta,
       );
       if (verdict.kind === 'error') return failed(verdict.errorCode, verdict.message);
+      if (verdict.kind === 'resume' && batches.length === 1) resume = verdict;
       if (verdict.kind === 'duplicate') {
         const offsets = await storage.offsets(topic.name, data.index);
         return {
@@ -95,12 +98,30 @@ async function produceToPartition(
     // Kafka stamps its leader epoch into every batch; consumers read it back to validate positions.
     for (const b of batches) b.partitionLeaderEpoch = LEADER_EPOCH;
     const logAppendTime = topic.configs['message.timestamp.type'] === 'LogAppendTime';
-    const result = await storage.append(
-      topic.name,
-      data.index,
-      data.records!,
-      logAppendTime ? { logAppendTimeMs: BigInt(Date.now()) } : {},
-    );
+    const toStore = resume === undefined ? data.records! : withoutLeading(first, resume.skip);
+    let result: AppendResult;
+    try {
+      result = await storage.append(
+        topic.name,
+        data.index,
+        toStore,
+        logAppendTime ? { logAppendTimeMs: BigInt(Date.now()) } : {},
+      );
+    } catch (err) {
+      if (state !== undefined && batches.length === 1 && err instanceof PartialAppendError) {
+        state.recordPartial(
+          first.producerId,
+          first.producerEpoch,
+          first.baseSequence,
+          first.lastOffsetDelta,
+          (resume?.skip ?? 0) + err.storedRecords,
+          resume?.baseOffset ?? err.baseOffset,
+        );
+      }
+      throw err;
+    }
+    // A resumed batch answers with the offset of its first record, stored by the failed attempt.
+    if (resume !== undefined) result = { ...result, baseOffset: resume.baseOffset };
     if (state !== undefined) {
       let offset = result.baseOffset;
       for (const b of batches) {
@@ -126,6 +147,29 @@ async function produceToPartition(
     const e = toKafkaError(err, ctx);
     return failed(e.errorCode, e.errorMessage);
   }
+}
+
+/**
+ * The batch without its first `skip` records, for a retry of a batch whose first records were stored
+ * by an append that failed midway. Compression is dropped: the store decodes the records anyway.
+ */
+function withoutLeading(batch: RecordBatch, skip: number): Buffer {
+  const rest = batch.records().slice(skip);
+  return buildRecordBatch({
+    records: rest.map((r, i) => ({
+      key: r.key,
+      value: r.value,
+      headers: r.headers,
+      timestamp: r.timestamp,
+      offsetDelta: i,
+    })),
+    baseTimestamp: batch.timestampType === 1 ? batch.maxTimestamp : rest[0]?.timestamp,
+    timestampType: batch.timestampType,
+    producerId: batch.producerId,
+    producerEpoch: batch.producerEpoch,
+    baseSequence: batch.baseSequence + skip,
+    partitionLeaderEpoch: batch.partitionLeaderEpoch,
+  });
 }
 
 function toResponse(index: number, r: PartitionResult): ProduceResponsePartitionProduceResponse {

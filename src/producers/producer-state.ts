@@ -10,6 +10,8 @@ interface BatchRecord {
   readonly baseOffset: bigint;
   /** The batch's log-append time, or -1n for CreateTime topics; a retry is answered with it. */
   readonly logAppendTimeMs: bigint;
+  /** Set when only this many leading records were stored: a retry stores the rest. */
+  readonly storedRecords?: number;
 }
 
 interface ProducerEntry {
@@ -19,6 +21,7 @@ interface ProducerEntry {
 
 export type SequenceCheck =
   | { readonly kind: 'append' }
+  | { readonly kind: 'resume'; readonly skip: number; readonly baseOffset: bigint }
   | { readonly kind: 'duplicate'; readonly baseOffset: bigint; readonly logAppendTimeMs: bigint }
   | { readonly kind: 'error'; readonly errorCode: number; readonly message: string };
 
@@ -51,6 +54,9 @@ export class PartitionProducers {
     const lastSeq = lastSequenceOf(firstSeq, lastOffsetDelta);
     if (entry !== undefined && epoch === currentEpoch) {
       const dup = entry.recent.find((b) => b.firstSeq === firstSeq && b.lastSeq === lastSeq);
+      if (dup?.storedRecords !== undefined) {
+        return { kind: 'resume', skip: dup.storedRecords, baseOffset: dup.baseOffset };
+      }
       if (dup !== undefined) {
         return { kind: 'duplicate', baseOffset: dup.baseOffset, logAppendTimeMs: dup.logAppendTimeMs };
       }
@@ -84,17 +90,45 @@ export class PartitionProducers {
     baseOffset: bigint,
     logAppendTimeMs = -1n,
   ): void {
-    let entry = this.entries.get(producerId);
-    if (entry === undefined || entry.epoch !== epoch) {
-      entry = { epoch, recent: [] };
-      this.entries.set(producerId, entry);
-    }
-    entry.recent.push({
+    this.remember(producerId, epoch, {
       firstSeq,
       lastSeq: lastSequenceOf(firstSeq, lastOffsetDelta),
       baseOffset,
       logAppendTimeMs,
     });
+  }
+
+  /**
+   * A batch whose append failed after its first `storedRecords` records were stored from `baseOffset`:
+   * the producer retries the whole batch, and check() then says to resume after those records.
+   */
+  recordPartial(
+    producerId: bigint,
+    epoch: number,
+    firstSeq: number,
+    lastOffsetDelta: number,
+    storedRecords: number,
+    baseOffset: bigint,
+  ): void {
+    this.remember(producerId, epoch, {
+      firstSeq,
+      lastSeq: lastSequenceOf(firstSeq, lastOffsetDelta),
+      baseOffset,
+      logAppendTimeMs: -1n,
+      storedRecords,
+    });
+  }
+
+  private remember(producerId: bigint, epoch: number, batch: BatchRecord): void {
+    let entry = this.entries.get(producerId);
+    if (entry === undefined || entry.epoch !== epoch) {
+      entry = { epoch, recent: [] };
+      this.entries.set(producerId, entry);
+    }
+    // A retried batch replaces what was known of it (a partial store becoming whole).
+    const i = entry.recent.findIndex((b) => b.firstSeq === batch.firstSeq && b.lastSeq === batch.lastSeq);
+    if (i >= 0) entry.recent.splice(i, 1);
+    entry.recent.push(batch);
     if (entry.recent.length > RECENT_BATCHES) entry.recent.shift();
   }
 }

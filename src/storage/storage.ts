@@ -7,6 +7,24 @@
  * CORRUPT_MESSAGE, TOPIC_ALREADY_EXISTS, ...); anything else thrown is an I/O failure or a bug.
  */
 
+import { KafkaError } from '../protocol/error-codes.js';
+
+/**
+ * An append that failed after the backend had acknowledged its first `storedRecords` records, stored
+ * from `baseOffset` on; what became of the rest is unknown. The idempotent-producer state keeps it so
+ * the producer's retry of the batch stores only the rest instead of the whole batch again.
+ */
+export class PartialAppendError extends KafkaError {
+  constructor(
+    code: number,
+    message: string,
+    readonly storedRecords: number,
+    readonly baseOffset: bigint,
+  ) {
+    super(code, message);
+  }
+}
+
 export type TopicConfigs = Record<string, string>;
 
 export interface TopicInfo {

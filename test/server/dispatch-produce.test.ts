@@ -9,6 +9,7 @@ import type {
 import { validateBatches } from '../../src/protocol/records/batch.js';
 import type { RecordBatch } from '../../src/protocol/records/batch.js';
 import { buildRecordBatch } from '../../src/protocol/records/builder.js';
+import { PartialAppendError } from '../../src/storage/storage.js';
 import type { Harness } from './support/harness.js';
 import { batch, createHarness } from './support/harness.js';
 
@@ -250,6 +251,36 @@ describe('idempotent producer', () => {
     // An older batch of the recent ones is still recognised.
     expect(await send(h, produce('t', idempotent(pid, 0, 0, 2)))).toMatchObject({ baseOffset: 1n });
     expect(await highWatermark(h, 't')).toBe(6n);
+  });
+
+  it('stores only the rest when retrying a batch whose append failed after storing its first records', async () => {
+    const h = createHarness();
+    await h.createTopic('t');
+    const pid = await producerId(h);
+    await send(h, produce('t', batch(1)));
+    const original = idempotent(pid, 0, 0, 5);
+    // The store acknowledges two records of the batch, then fails (a SeaweedMQ stream that broke).
+    const append = h.storage.append.bind(h.storage);
+    h.storage.append = async (topic, partition) => {
+      const head = validateBatches(original)[0]!.records().slice(0, 2);
+      const done = await append(topic, partition, buildRecordBatch({ records: head, baseTimestamp: 1000n }));
+      throw new PartialAppendError(ErrorCode.KAFKA_STORAGE_ERROR, 'stream broke', 2, done.baseOffset);
+    };
+    expect(await send(h, produce('t', original))).toMatchObject({
+      errorCode: ErrorCode.KAFKA_STORAGE_ERROR,
+    });
+    h.storage.append = append;
+    expect(await send(h, produce('t', Buffer.from(original)))).toMatchObject({
+      errorCode: ErrorCode.NONE,
+      baseOffset: 1n,
+    });
+    // Retried again: a plain duplicate now.
+    expect(await send(h, produce('t', Buffer.from(original)))).toMatchObject({ baseOffset: 1n });
+    expect(await send(h, produce('t', idempotent(pid, 0, 5, 1)))).toMatchObject({ baseOffset: 6n });
+    const values = (await stored(h, 't')).flatMap((b) => b.records().map((r) => r.value?.toString()));
+    expect(values).toEqual(['v0', 'v0', 'v1', 'v2', 'v3', 'v4', 'v0']);
+    const resumed = (await stored(h, 't'))[2]!;
+    expect([resumed.producerId, resumed.baseSequence, resumed.recordCount]).toEqual([pid, 2, 3]);
   });
 
   it('refuses a sequence gap with OUT_OF_ORDER_SEQUENCE_NUMBER', async () => {

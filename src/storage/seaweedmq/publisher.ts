@@ -5,6 +5,7 @@
  */
 import type * as grpc from '@grpc/grpc-js';
 import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
+import { PartialAppendError } from '../storage.js';
 import { BrokerError } from './errors.js';
 import { type PbDataMessage, type PbPartition, type PbPublishResponse, type PbTopic } from './proto.js';
 import { PublishClient } from './publish-codec.js';
@@ -252,7 +253,11 @@ export class PartitionPublisher {
       const b = this.fifo[i]!;
       if (!seen.has(b)) {
         seen.add(b);
-        b.reject(err);
+        // Acks come in order: the batch's acknowledged records are a prefix of it.
+        const first = b.offsets[0];
+        b.reject(
+          first === undefined ? err : new PartialAppendError(err.code, err.message, b.offsets.length, first),
+        );
       }
     }
     this.fifo.length = 0;
