@@ -3,7 +3,7 @@ import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { RecordBatch } from '../../src/protocol/records/batch.js';
 import { buildRecordBatch } from '../../src/protocol/records/builder.js';
 import type { SeaweedMqStorage } from '../../src/storage/seaweedmq/index.js';
-import { expectKafkaError, recordsIn } from '../storage/helpers.js';
+import { batchOf, expectKafkaError, recordsIn } from '../storage/helpers.js';
 import { RecordValueCodec } from './support/record-value.js';
 import { fetchRaw, publishRaw } from './support/raw.js';
 import { cluster, connectedStorage, readFilerFile } from './support/storage.js';
@@ -204,6 +204,29 @@ describe('SeaweedMqStorage against a real SeaweedMQ', () => {
     expect(env.fields.value?.bytes_value?.toString()).toBe('v');
     expect(env.fields.timestamp?.timestamp_value?.timestamp_micros).toBe('1700000000042000');
     expect(env.fields.headers?.list_value?.values[0]?.record_value?.fields.key?.string_value).toBe('h');
+  });
+
+  it('serves small sequential reads from what one FetchMessage read ahead, exactly and in order', async () => {
+    await storage.createTopic({ name: 'read-ahead', partitions: 1, configs: {} });
+    await storage.append('read-ahead', 0, batchOf(300, 'a'));
+    await storage.append('read-ahead', 0, batchOf(300, 'b'));
+    const seen: string[] = [];
+    let offset = 0n;
+    for (let reads = 0; offset < 600n && reads < 1000; reads++) {
+      // 1 KiB per read: one or a few records each time, the rest served from the read-ahead window.
+      const got = recordsIn(await storage.read('read-ahead', 0, offset, 1024));
+      expect(got.length).toBeGreaterThan(0);
+      expect(got[0]!.offset).toBe(offset);
+      for (const r of got) seen.push(r.value!.toString());
+      offset = got[got.length - 1]!.offset + 1n;
+    }
+    expect(seen).toEqual([
+      ...Array.from({ length: 300 }, (_, i) => `v-a-${i}`),
+      ...Array.from({ length: 300 }, (_, i) => `v-b-${i}`),
+    ]);
+    // A seek back reads again from the broker.
+    expect(recordsIn(await storage.read('read-ahead', 0, 299n, 1))[0]!.value!.toString()).toBe('v-a-299');
+    await storage.deleteTopic('read-ahead');
   });
 
   it('pipelines concurrent appends on one stream and matches every ack to its record', async () => {

@@ -5,6 +5,7 @@
  */
 import type { Logger } from 'pino';
 import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
+import { OFF_RECORD_COUNT } from '../../protocol/records/layout.js';
 import type { PartitionOffsets, ReadResult, TimestampLookup } from '../storage.js';
 import { toBatches } from './batches.js';
 import type { KafkaRecord } from './envelope.js';
@@ -12,6 +13,7 @@ import type { Fetcher } from './fetcher.js';
 import type { PbTopic } from './proto.js';
 import type { PartitionRoute } from './routes.js';
 import type { ClientPool } from './rpc.js';
+import { ReadAheadCache } from './read-ahead.js';
 import { readBySubscribe } from './subscriber.js';
 import { TimeIndex } from './time-index.js';
 import type { TopicCache } from './topic-cache.js';
@@ -25,12 +27,19 @@ interface CachedOffsets {
 
 const SCAN_BYTES = 8 * 1024 * 1024;
 const SUBSCRIBE_WAIT_MS = 1_000;
+/**
+ * How much one FetchMessage asks for at least, and how much read-ahead all partitions may hold
+ * together (read-ahead.ts). 4 MiB per call was ~1.7x the rate of 1 MiB calls, 16 MiB little more.
+ */
+const READ_AHEAD_BYTES = 4 * 1024 * 1024;
+const READ_AHEAD_HELD_BYTES = 128 * 1024 * 1024;
 
 const key = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
 
 export class PartitionReads {
   private readonly offsetCache = new Map<string, CachedOffsets>();
   private readonly timeIndexes = new Map<string, TimeIndex>();
+  private readonly readAhead = new ReadAheadCache(READ_AHEAD_HELD_BYTES);
 
   constructor(
     private readonly pool: ClientPool,
@@ -50,11 +59,26 @@ export class PartitionReads {
         `offset ${offset} is before the log start ${logical} of ${topic}-${partition}`,
       );
     }
-    const { records, highWatermark } = await this.fetchRecords(topic, partition, route, offset, maxBytes);
+    const k = key(topic, partition);
+    let records = this.readAhead.take(k, route.generation, offset);
+    let highWatermark: bigint;
+    if (records !== undefined) {
+      const end = offset + BigInt(records.length);
+      const known = this.offsetCache.get(k);
+      highWatermark = known !== undefined && known.highWatermark > end ? known.highWatermark : end;
+    } else {
+      const wanted = Math.max(maxBytes, READ_AHEAD_BYTES);
+      ({ records, highWatermark } = await this.fetchRecords(topic, partition, route, offset, wanted));
+      const idx = this.timeIndex(topic, partition, route, logical);
+      records.forEach((r, i) => idx.observe(offset + BigInt(i), r.timestamp));
+    }
     const offsets = this.remember(topic, partition, route, highWatermark, logical);
-    const idx = this.timeIndex(topic, partition, route, logical);
-    records.forEach((r, i) => idx.observe(offset + BigInt(i), r.timestamp));
     const batches = records.length === 0 ? [] : toBatches(records, offset, Math.max(1, maxBytes));
+    let served = 0;
+    for (const b of batches) served += b.readInt32BE(OFF_RECORD_COUNT);
+    if (served < records.length) {
+      this.readAhead.put(k, route.generation, offset + BigInt(served), records.slice(served));
+    }
     return { batches, ...offsets };
   }
 
@@ -113,11 +137,13 @@ export class PartitionReads {
   }
 
   forgetPartition(topic: string, partition: number): void {
+    this.readAhead.forget(key(topic, partition));
     this.offsetCache.delete(key(topic, partition));
     this.timeIndexes.delete(key(topic, partition));
   }
 
   forgetTopic(topic: string): void {
+    this.readAhead.forgetTopic(`${topic}\u0000`);
     for (const m of [this.offsetCache, this.timeIndexes]) {
       for (const k of m.keys()) if (k.startsWith(`${topic}\u0000`)) m.delete(k);
     }
