@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import type { GatewayConfig } from './config.js';
+import type { CoordinatorAddress, GatewayConfig } from './config.js';
 import { DEFAULT_CONFIG } from './config.js';
 import { startGateway } from './gateway.js';
 import { DEFAULT_GROUP_CONFIG } from './groups/config.js';
@@ -179,7 +179,25 @@ export function buildCommand(): Command {
       )
         .default(DEFAULT_GROUP_CONFIG.offsetsRetentionMs / 60_000)
         .argParser(integer(1, 2 ** 31 - 1)),
+    )
+    .addOption(
+      option(
+        '--group-coordinator <nodeId@host:port>',
+        'with several gateways on one store: the gateway (its --node-id and advertised address) that coordinates every consumer group',
+        'GROUP_COORDINATOR',
+      ).argParser(coordinatorAddress),
     );
+}
+
+/** Parses nodeId@host:port, the node id and advertised address of the gateway coordinating groups. */
+function coordinatorAddress(value: string): CoordinatorAddress {
+  const m = /^(\d+)@(.+):(\d+)$/.exec(value.trim());
+  const nodeId = Number(m?.[1]);
+  const port = Number(m?.[3]);
+  if (m === null || nodeId > 2 ** 31 - 1 || port < 1 || port > 65535) {
+    throw new InvalidArgumentError('expected nodeId@host:port, for example 1@gateway-1:9092');
+  }
+  return { nodeId, host: m[2]!, port };
 }
 
 function mastersOf(opts: Record<string, unknown>): string[] {
@@ -233,6 +251,7 @@ export function configFromOptions(opts: Record<string, unknown>): GatewayConfig 
       maxSessionTimeoutMs: opts.groupMaxSessionTimeoutMs as number,
       offsetsRetentionMs: (opts.offsetsRetentionMinutes as number) * 60_000,
     },
+    groupCoordinator: opts.groupCoordinator as CoordinatorAddress | undefined,
   };
 }
 

@@ -10,6 +10,13 @@ export interface SeaweedMqConfig {
   readonly publishTimeoutMs: number;
 }
 
+/** A gateway named as the group coordinator of every gateway on one SeaweedMQ namespace. */
+export interface CoordinatorAddress {
+  readonly nodeId: number;
+  readonly host: string;
+  readonly port: number;
+}
+
 /** Everything the gateway needs to know at start; built from flags and environment in cli.ts. */
 export interface GatewayConfig {
   readonly host: string;
@@ -34,6 +41,12 @@ export interface GatewayConfig {
   readonly retentionCheckIntervalMs: number;
   /** Group coordinator settings that differ from Kafka's defaults. */
   readonly groups: Partial<GroupConfig>;
+  /**
+   * Set when several gateways share one store: every gateway sends clients to this one for consumer
+   * groups, and one whose node id differs answers group requests NOT_COORDINATOR. Unset: each
+   * gateway coordinates the groups its own clients use.
+   */
+  readonly groupCoordinator: CoordinatorAddress | undefined;
 }
 
 export const DEFAULT_CONFIG: GatewayConfig = {
@@ -59,4 +72,5 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   maxPendingResponseBytes: 16 * 1024 * 1024,
   retentionCheckIntervalMs: 30_000,
   groups: {},
+  groupCoordinator: undefined,
 };

@@ -34,7 +34,12 @@ export function createServices(config: GatewayConfig, storage: Storage, log: Log
     topics: new TopicService(storage, config, log),
     // Ids start from the clock so a restarted gateway does not hand out ids a store still knows.
     producers: new ProducerRegistry(BigInt(Date.now()) * 1000n),
-    groups: new GroupCoordinator({ store: storage, logger: log, config: config.groups }),
+    groups: new GroupCoordinator({
+      store: storage,
+      logger: log,
+      config: config.groups,
+      remote: config.groupCoordinator !== undefined && config.groupCoordinator.nodeId !== config.nodeId,
+    }),
     configs,
     retention: new RetentionEnforcer(storage, configs, log, { intervalMs: config.retentionCheckIntervalMs }),
     supportedApis: [],

@@ -41,10 +41,15 @@ export interface GroupCoordinatorOptions {
   readonly logger?: Logger;
   /** Source of the uuid part of member ids; tests make it predictable. */
   readonly newUuid?: () => string;
+  /** Another gateway coordinates every group: load nothing, answer NOT_COORDINATOR. */
+  readonly remote?: boolean;
 }
 
-/** idle: load() not called yet; loading: reading storage; active: serving; closed: after close(). */
-export type CoordinatorStatus = 'idle' | 'loading' | 'active' | 'closed';
+/**
+ * idle: load() not called yet; loading: reading storage; active: serving; remote: another gateway
+ * coordinates every group; closed: after close().
+ */
+export type CoordinatorStatus = 'idle' | 'loading' | 'active' | 'remote' | 'closed';
 
 /**
  * Kafka accepts an empty group id for OffsetCommit/OffsetFetch/DescribeGroups/DeleteGroups (old tools
@@ -77,6 +82,7 @@ export class GroupCoordinator {
       persistence: new GroupPersistence(options.store, log),
       newUuid: options.newUuid ?? randomUUID,
     };
+    if (options.remote === true) this.state = 'remote';
   }
 
   get status(): CoordinatorStatus {
@@ -89,6 +95,7 @@ export class GroupCoordinator {
 
   /** Loads groups and offsets from the store; requests meanwhile get COORDINATOR_LOAD_IN_PROGRESS. */
   async load(): Promise<void> {
+    if (this.state === 'remote') return;
     if (this.state !== 'idle') throw new Error(`group coordinator cannot load when ${this.state}`);
     this.state = 'loading';
     let loaded: Map<string, Group>;
@@ -118,7 +125,9 @@ export class GroupCoordinator {
       (err: unknown) => err,
     );
     const err = await first;
-    if (err === undefined || this.state === 'closed') return { loaded: Promise.resolve() };
+    if (err === undefined || this.state === 'closed' || this.state === 'remote') {
+      return { loaded: Promise.resolve() };
+    }
     this.state = 'loading';
     this.ctx.log.error(
       { err },
@@ -296,6 +305,8 @@ export class GroupCoordinator {
     if (this.state === 'idle' || this.state === 'closed') {
       return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, groups: [] };
     }
+    // A broker that coordinates no group lists none (Kafka asks every broker and merges).
+    if (this.state === 'remote') return { errorCode: ErrorCode.NONE, groups: [] };
     const errorCode = this.state === 'loading' ? ErrorCode.COORDINATOR_LOAD_IN_PROGRESS : ErrorCode.NONE;
     const states = new Set((input.statesFilter ?? []).map((s) => s.toLowerCase()));
     const types = new Set((input.typesFilter ?? []).map((t) => t.toLowerCase()));
@@ -344,6 +355,7 @@ export class GroupCoordinator {
   private validate(groupId: string, rule: IdRule): number | undefined {
     if (groupId === '' && rule === 'nonEmpty') return ErrorCode.INVALID_GROUP_ID;
     if (this.state === 'loading') return ErrorCode.COORDINATOR_LOAD_IN_PROGRESS;
+    if (this.state === 'remote') return ErrorCode.NOT_COORDINATOR;
     if (this.state !== 'active') return ErrorCode.COORDINATOR_NOT_AVAILABLE;
     return undefined;
   }

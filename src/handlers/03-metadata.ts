@@ -7,7 +7,7 @@ import type {
 } from '../protocol/generated/index.js';
 import type { TopicInfo } from '../storage/storage.js';
 import { topicNameProblem } from '../topics/topic-name.js';
-import { advertisedAddress } from './broker-address.js';
+import { brokerEntries } from './broker-address.js';
 import { toKafkaError } from './error-message.js';
 import type { RequestContext } from './handler.js';
 import { defineHandler } from './handler.js';
@@ -101,10 +101,9 @@ export default defineHandler<MetadataRequest, MetadataResponse>({
   maxVersion: 12,
   async handle(request, ctx) {
     const { config } = ctx.services;
-    const { host, port } = advertisedAddress(ctx);
     return {
       throttleTimeMs: 0,
-      brokers: [{ nodeId: config.nodeId, host, port, rack: null }],
+      brokers: brokerEntries(ctx).map((b) => ({ ...b, rack: null })),
       clusterId: config.clusterId,
       controllerId: config.nodeId,
       topics: await resolveTopics(request, ctx),

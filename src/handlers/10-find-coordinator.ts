@@ -35,10 +35,23 @@ function failed(errorCode: number, errorMessage: string): Lookup {
   return { errorCode, errorMessage, nodeId: -1, host: '', port: -1 };
 }
 
-/** The gateway is the group coordinator for every group, as it leads every partition. */
+/**
+ * The gateway is the group coordinator for every group, as it leads every partition, unless the
+ * gateways sharing a store name one of them (--group-coordinator).
+ */
 function lookup(keyType: number, ctx: RequestContext): Lookup {
   switch (keyType) {
     case KEY_TYPE_GROUP: {
+      const named = ctx.services.config.groupCoordinator;
+      if (named !== undefined) {
+        return {
+          errorCode: ErrorCode.NONE,
+          errorMessage: '',
+          nodeId: named.nodeId,
+          host: named.host,
+          port: named.port,
+        };
+      }
       const { host, port } = advertisedAddress(ctx);
       // Kafka sends Errors.NONE.message() ("NONE") before v4 and leaves the field empty from v4 on.
       return { errorCode: ErrorCode.NONE, errorMessage: '', nodeId: ctx.services.config.nodeId, host, port };

@@ -5,7 +5,7 @@
 import { ErrorCode } from '../protocol/error-codes.js';
 import type { DescribeClusterRequest, DescribeClusterResponse } from '../protocol/generated/index.js';
 import { CLUSTER_OPERATIONS, NO_AUTHORIZED_OPERATIONS } from './authorized-operations.js';
-import { advertisedAddress } from './broker-address.js';
+import { brokerEntries } from './broker-address.js';
 import { defineHandler } from './handler.js';
 
 const BROKERS = 1;
@@ -38,7 +38,6 @@ export default defineHandler<DescribeClusterRequest, DescribeClusterResponse>({
     if (wanted !== BROKERS) {
       return refuse(ErrorCode.UNSUPPORTED_ENDPOINT_TYPE, `Unsupported endpoint type ${wanted}`);
     }
-    const { host, port } = advertisedAddress(ctx);
     return {
       throttleTimeMs: 0,
       errorCode: ErrorCode.NONE,
@@ -46,7 +45,12 @@ export default defineHandler<DescribeClusterRequest, DescribeClusterResponse>({
       endpointType: BROKERS,
       clusterId: config.clusterId,
       controllerId: config.nodeId,
-      brokers: [{ brokerId: config.nodeId, host, port, rack: null }],
+      brokers: brokerEntries(ctx).map((b) => ({
+        brokerId: b.nodeId,
+        host: b.host,
+        port: b.port,
+        rack: null,
+      })),
       clusterAuthorizedOperations: request.includeClusterAuthorizedOperations
         ? CLUSTER_OPERATIONS
         : NO_AUTHORIZED_OPERATIONS,

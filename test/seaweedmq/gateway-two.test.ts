@@ -14,8 +14,8 @@ import {
 import { uniqueNamespace } from './support/storage.js';
 
 // Two gateways in front of one SeaweedMQ namespace: topics, configs, ids and records are SeaweedMQ's,
-// so either gateway serves what the other wrote. (Consumer groups are not shared: each gateway's
-// coordinator keeps its groups in memory.)
+// so either gateway serves what the other wrote. (Consumer groups are shared only when the gateways
+// name one coordinator: gateway-shared-groups.test.ts.)
 
 const TOPIC = 'two-orders';
 const PARTITIONS = 3;
