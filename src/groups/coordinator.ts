@@ -98,13 +98,17 @@ export class GroupCoordinator {
     if (this.state === 'remote') return;
     if (this.state !== 'idle') throw new Error(`group coordinator cannot load when ${this.state}`);
     this.state = 'loading';
-    let loaded: Map<string, Group>;
     try {
-      loaded = await loadGroups(this.ctx, this.store);
+      await this.loadOnce();
     } catch (err) {
       if (this.state === 'loading') this.state = 'idle';
       throw err;
     }
+  }
+
+  /** One attempt while in 'loading': reads the store and starts serving what it holds. */
+  private async loadOnce(): Promise<void> {
+    const loaded = await loadGroups(this.ctx, this.store);
     if (this.state !== 'loading') return; // closed meanwhile
     for (const [id, group] of loaded) this.ctx.groups.set(id, group);
     for (const group of loaded.values()) onGroupLoaded(this.ctx, group);
@@ -120,11 +124,10 @@ export class GroupCoordinator {
    * the first attempt is over; `loaded` settles when the groups are in.
    */
   async loadInBackground(maxBackoffMs = 10_000): Promise<{ loaded: Promise<void> }> {
-    const first = this.load().then(
+    const err = await this.load().then(
       () => undefined,
-      (err: unknown) => err,
+      (e: unknown) => e,
     );
-    const err = await first;
     if (err === undefined || this.state === 'closed' || this.state === 'remote') {
       return { loaded: Promise.resolve() };
     }
@@ -140,13 +143,11 @@ export class GroupCoordinator {
           this.retryTimer = this.ctx.timers.schedule(backoff, resolve);
         });
         if (this.state !== 'loading') return;
-        this.state = 'idle';
         try {
-          await this.load();
+          await this.loadOnce();
           return;
         } catch (retryErr) {
-          if ((this.state as CoordinatorStatus) === 'closed') return;
-          this.state = 'loading';
+          if (this.state !== 'loading') return;
           this.ctx.log.warn({ err: retryErr }, 'loading consumer groups failed again; retrying');
         }
       }

@@ -93,10 +93,7 @@ export class BrokerGate {
    * broker died; a call made then would be queued and replayed to the restarted broker too early.
    */
   failed(address: string, err: unknown): void {
-    if (!isServiceError(err) || !TRANSPORT_FAILURES.has(err.code)) return;
-    if (this.state.isLost(address)) return;
-    this.state.lost(address);
-    this.logger.warn({ broker: address, err: err.details }, 'lost the connection to a SeaweedMQ broker');
+    if (isServiceError(err) && TRANSPORT_FAILURES.has(err.code)) this.markLost(address, err.details);
   }
 
   close(): void {
@@ -109,14 +106,16 @@ export class BrokerGate {
       if (this.state.ready(address)) {
         this.logger.info({ broker: address }, 'SeaweedMQ broker is back; holding calls while it settles');
       }
-    } else if (
-      this.everReady.has(address) &&
-      current !== connectivityState.SHUTDOWN &&
-      !this.state.isLost(address)
-    ) {
-      this.state.lost(address);
-      this.logger.warn({ broker: address }, 'lost the connection to a SeaweedMQ broker');
+    } else if (this.everReady.has(address) && current !== connectivityState.SHUTDOWN) {
+      this.markLost(address);
     }
+  }
+
+  /** The first sign of a loss starts it; later ones (other streams, the watcher) are the same loss. */
+  private markLost(address: string, detail?: string): void {
+    if (this.state.isLost(address)) return;
+    this.state.lost(address);
+    this.logger.warn({ broker: address, err: detail }, 'lost the connection to a SeaweedMQ broker');
   }
 
   private watch(address: string, channel: Channel): void {

@@ -91,7 +91,7 @@ export class Publishers {
 
   /**
    * Makes the brokers drop their in-memory copies of the topic's partitions, flushed, before the topic
-   * is deleted or after it is created. A broker keeps a partition loaded until its last publisher or
+   * is deleted. A broker keeps a partition loaded until its last publisher or
    * subscriber leaves (a FetchMessage loads one without ever leaving: it then stays up to the broker's
    * 5-minute idle clean-up), matches loaded partitions by ring range alone, not by generation, and
    * takes a new generation's offsets from the newest version folder of the topic. A partition still
