@@ -3,6 +3,7 @@ import type { CoordinatorAddress, GatewayConfig } from './config.js';
 import { DEFAULT_CONFIG } from './config.js';
 import { startGateway } from './gateway.js';
 import { DEFAULT_GROUP_CONFIG } from './groups/config.js';
+import { DEFAULT_TXN_CONFIG } from './transactions/config.js';
 import { createLogger } from './log.js';
 
 function integer(min: number, max: number) {
@@ -186,6 +187,33 @@ export function buildCommand(): Command {
         'with several gateways on one store: the gateway (its --node-id and advertised address) that coordinates every consumer group',
         'GROUP_COORDINATOR',
       ).argParser(coordinatorAddress),
+    )
+    .addOption(
+      option(
+        '--transaction-max-timeout-ms <ms>',
+        'largest transaction.timeout.ms a transactional producer may ask for',
+        'TRANSACTION_MAX_TIMEOUT_MS',
+      )
+        .default(DEFAULT_TXN_CONFIG.maxTimeoutMs)
+        .argParser(integer(1, 2 ** 31 - 1)),
+    )
+    .addOption(
+      option(
+        '--transaction-abort-interval-ms <ms>',
+        'how often transactions open past their timeout are aborted',
+        'TRANSACTION_ABORT_INTERVAL_MS',
+      )
+        .default(DEFAULT_TXN_CONFIG.abortTimedOutIntervalMs)
+        .argParser(integer(1, 2 ** 31 - 1)),
+    )
+    .addOption(
+      option(
+        '--transactional-id-expiration-ms <ms>',
+        'how long an idle transactional id is remembered',
+        'TRANSACTIONAL_ID_EXPIRATION_MS',
+      )
+        .default(DEFAULT_TXN_CONFIG.transactionalIdExpirationMs)
+        .argParser(integer(1, 2 ** 31 - 1)),
     );
 }
 
@@ -252,6 +280,11 @@ export function configFromOptions(opts: Record<string, unknown>): GatewayConfig 
       offsetsRetentionMs: (opts.offsetsRetentionMinutes as number) * 60_000,
     },
     groupCoordinator: opts.groupCoordinator as CoordinatorAddress | undefined,
+    transactions: {
+      maxTimeoutMs: opts.transactionMaxTimeoutMs as number,
+      abortTimedOutIntervalMs: opts.transactionAbortIntervalMs as number,
+      transactionalIdExpirationMs: opts.transactionalIdExpirationMs as number,
+    },
   };
 }
 

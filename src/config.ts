@@ -1,4 +1,5 @@
 import type { GroupConfig } from './groups/config.js';
+import type { TxnConfig } from './transactions/config.js';
 
 export interface SeaweedMqConfig {
   /** Master addresses, host:port (the HTTP port; gRPC is port + 10000). */
@@ -47,6 +48,8 @@ export interface GatewayConfig {
    * gateway coordinates the groups its own clients use.
    */
   readonly groupCoordinator: CoordinatorAddress | undefined;
+  /** Transaction coordinator settings that differ from Kafka's defaults. */
+  readonly transactions: Partial<TxnConfig>;
 }
 
 export const DEFAULT_CONFIG: GatewayConfig = {
@@ -73,4 +76,5 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   retentionCheckIntervalMs: 30_000,
   groups: {},
   groupCoordinator: undefined,
+  transactions: {},
 };

@@ -50,10 +50,13 @@ export async function startGateway(
   // cluster that is not up yet must not stop the gateway: group requests then get
   // COORDINATOR_LOAD_IN_PROGRESS until the load succeeds.
   await services.groups.loadInBackground();
+  // Likewise for transactions; a transaction left prepared by the last run is completed now.
+  await services.transactions.load();
   let address: AddressInfo;
   try {
     address = await server.listen(config.host, config.port);
   } catch (err) {
+    await services.transactions.close();
     await services.groups.close();
     await storage.close();
     throw err;
@@ -68,6 +71,8 @@ export async function startGateway(
       stopping ??= (async () => {
         // The coordinator goes first: it answers parked JoinGroup/SyncGroup requests (NOT_COORDINATOR), so
         // connections drain at once instead of waiting out a rebalance, and it finishes its writes.
+        // Transactions close before it: their markers still commit offsets through it.
+        await services.transactions.close();
         await services.groups.close();
         await server.close();
         await services.retention.stop();

@@ -8,6 +8,7 @@ import { joinExistingGroup } from './join.js';
 import { loadGroups, onGroupLoaded } from './load.js';
 import { heartbeat, leaveMember, syncGroup } from './membership.js';
 import * as offsetOps from './offset-ops.js';
+import { commitTxnOffsets, completeTxnOffsets, type TxnOffsetCommitInput } from './txn-offset-ops.js';
 import { GroupPersistence } from './persistence.js';
 import { realTimers, systemClock } from './real-time.js';
 import type { GroupStore } from './store.js';
@@ -253,6 +254,32 @@ export class GroupCoordinator {
       group = offsetOps.createGroup(this.ctx, input.groupId);
     }
     return offsetOps.commitOffsets(this.ctx, group, input);
+  }
+
+  /** TxnOffsetCommit: the offsets stay pending until the producer's transaction ends. */
+  async commitTransactionalOffsets(input: TxnOffsetCommitInput): Promise<PartitionError[]> {
+    const error = this.validate(input.groupId, 'nonEmpty');
+    if (error !== undefined) {
+      return input.partitions.map((p) => ({ topic: p.topic, partition: p.partition, errorCode: error }));
+    }
+    const group = this.ctx.groups.get(input.groupId) ?? offsetOps.createGroup(this.ctx, input.groupId);
+    return commitTxnOffsets(this.ctx, group, input);
+  }
+
+  /** A transaction marker for the group: the producer's pending offsets are committed or dropped. */
+  async completeTransaction(groupId: string, producerId: bigint, commit: boolean): Promise<number> {
+    const error = this.validate(groupId, 'anyId');
+    if (error !== undefined) return error;
+    const group = this.ctx.groups.get(groupId);
+    if (group === undefined || group.is('Dead')) return ErrorCode.NONE;
+    return completeTxnOffsets(this.ctx, group, producerId, commit);
+  }
+
+  /** Groups holding offsets of the producer's open transaction (WriteTxnMarkers names only partitions). */
+  groupsWithTransaction(producerId: bigint): string[] {
+    return [...this.ctx.groups.values()]
+      .filter((g) => g.offsets.txnProducers().includes(producerId))
+      .map((g) => g.groupId);
   }
 
   async fetchOffsets(input: OffsetFetchInput): Promise<OffsetFetchResult> {

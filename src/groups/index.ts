@@ -6,3 +6,4 @@ export { realTimers, systemClock } from './real-time.js';
 export { GROUPS_NAMESPACE, type GroupStore } from './store.js';
 export type { Cancel, Clock, Timers } from './time.js';
 export type * from './types.js';
+export type { TxnOffsetCommitInput } from './txn-offset-ops.js';

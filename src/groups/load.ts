@@ -5,6 +5,7 @@ import { decodeGroup } from './group-codec.js';
 import { fromCommitted } from './persistence.js';
 import { prepareRebalance, scheduleHeartbeat } from './rebalance.js';
 import { GROUPS_NAMESPACE, type GroupStore } from './store.js';
+import { decodeTxnOffsets, TXN_OFFSETS_NAMESPACE } from './txn-offsets-codec.js';
 
 /**
  * Reads every stored group and every group's offsets. Groups with members come back Stable with their
@@ -13,9 +14,10 @@ import { GROUPS_NAMESPACE, type GroupStore } from './store.js';
  */
 export async function loadGroups(ctx: Ctx, store: GroupStore): Promise<Map<string, Group>> {
   const now = ctx.clock.now();
-  const [stored, offsetGroups] = await Promise.all([
+  const [stored, offsetGroups, txnOffsets] = await Promise.all([
     store.kvList(GROUPS_NAMESPACE),
     store.listOffsetGroups(),
+    store.kvList(TXN_OFFSETS_NAMESPACE),
   ]);
   const offsets = await Promise.all(
     offsetGroups.map(async (id) => [id, await store.fetchOffsets(id)] as const),
@@ -38,6 +40,20 @@ export async function loadGroups(ctx: Ctx, store: GroupStore): Promise<Map<strin
       groups.set(groupId, group);
     }
     group.offsets.initialize(committed.map(fromCommitted));
+  }
+  // Offsets of transactions still open (or whose marker is yet to be written) stay pending.
+  for (const [key, bytes] of txnOffsets) {
+    try {
+      const { groupId, producerId, entries } = decodeTxnOffsets(bytes);
+      let group = groups.get(groupId);
+      if (group === undefined) {
+        group = new Group(groupId, 'Empty', now);
+        groups.set(groupId, group);
+      }
+      group.offsets.stageTxn(producerId, entries);
+    } catch (err) {
+      ctx.log.error({ err, key }, 'ignoring unreadable stored transactional offsets');
+    }
   }
   return groups;
 }

@@ -95,7 +95,9 @@ export function fetchOffsets(group: Group | undefined, input: OffsetFetchInput):
   }
   const wanted = input.partitions ?? group.offsets.all();
   return wanted.map((tp) => {
-    if (input.requireStable && group.offsets.isPending(tp.topic, tp.partition)) {
+    const unstable =
+      group.offsets.isPending(tp.topic, tp.partition) || group.offsets.isPendingTxn(tp.topic, tp.partition);
+    if (input.requireStable && unstable) {
       return noOffset(tp, ErrorCode.UNSTABLE_OFFSET_COMMIT);
     }
     const e = group.offsets.get(tp.topic, tp.partition);

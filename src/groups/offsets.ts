@@ -25,6 +25,8 @@ function keyOf(topic: string, partition: number): string {
 export class GroupOffsets {
   private readonly committed = new Map<string, OffsetEntry>();
   private readonly pending = new Map<string, { tp: TopicPartition; count: number }>();
+  /** Transactional commits (TxnOffsetCommit) by producer id, applied or dropped when the transaction ends. */
+  private readonly txn = new Map<bigint, Map<string, OffsetEntry>>();
 
   get size(): number {
     return this.committed.size;
@@ -32,7 +34,7 @@ export class GroupOffsets {
 
   /** Kafka keeps an Empty group alive while it has offsets, committed or in flight. */
   hasOffsets(): boolean {
-    return this.committed.size > 0 || this.pending.size > 0;
+    return this.committed.size > 0 || this.pending.size > 0 || this.txn.size > 0;
   }
 
   get(topic: string, partition: number): OffsetEntry | undefined {
@@ -48,6 +50,40 @@ export class GroupOffsets {
 
   isPending(topic: string, partition: number): boolean {
     return this.pending.has(keyOf(topic, partition));
+  }
+
+  /** An open transaction holds an offset for the partition (OffsetFetch require_stable refuses it). */
+  isPendingTxn(topic: string, partition: number): boolean {
+    const k = keyOf(topic, partition);
+    for (const entries of this.txn.values()) if (entries.has(k)) return true;
+    return false;
+  }
+
+  /** Adds a producer's transactional offsets; returns all it now holds for the group. */
+  stageTxn(producerId: bigint, entries: readonly OffsetEntry[]): OffsetEntry[] {
+    let held = this.txn.get(producerId);
+    if (held === undefined) {
+      held = new Map();
+      this.txn.set(producerId, held);
+    }
+    for (const e of entries) held.set(keyOf(e.topic, e.partition), e);
+    return [...held.values()];
+  }
+
+  txnOffsets(producerId: bigint): OffsetEntry[] {
+    return [...(this.txn.get(producerId)?.values() ?? [])];
+  }
+
+  txnProducers(): bigint[] {
+    return [...this.txn.keys()];
+  }
+
+  /** Ends the producer's transaction: its offsets become committed ones, or are dropped. */
+  completeTxn(producerId: bigint, commit: boolean): void {
+    const held = this.txn.get(producerId);
+    if (held === undefined) return;
+    this.txn.delete(producerId);
+    if (commit) for (const [k, e] of held) this.committed.set(k, e);
   }
 
   initialize(entries: Iterable<OffsetEntry>): void {

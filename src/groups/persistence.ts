@@ -5,6 +5,7 @@ import type { Group } from './group.js';
 import { encodeGroup } from './group-codec.js';
 import type { OffsetEntry } from './offsets.js';
 import { GROUPS_NAMESPACE, type GroupStore } from './store.js';
+import { encodeTxnOffsets, TXN_OFFSETS_NAMESPACE, txnOffsetsKey } from './txn-offsets-codec.js';
 import type { TopicPartition } from './types.js';
 
 /** Write failures both of Kafka's translations agree on. */
@@ -107,6 +108,31 @@ export class GroupPersistence {
       () => ErrorCode.NONE,
       (err: unknown) => {
         this.log.warn({ err, groupId: group.groupId }, 'failed to commit offsets');
+        return offsetWriteErrorCode(err);
+      },
+    );
+  }
+
+  /** Persists a producer's pending transactional offsets for the group; resolves to an error code. */
+  storeTxnOffsets(group: Group, producerId: bigint, entries: readonly OffsetEntry[]): Promise<number> {
+    const value = encodeTxnOffsets(group.groupId, producerId, entries);
+    const key = txnOffsetsKey(group.groupId, producerId);
+    return this.enqueue(group, () => this.store.kvPut(TXN_OFFSETS_NAMESPACE, key, value)).then(
+      () => ErrorCode.NONE,
+      (err: unknown) => {
+        this.log.warn({ err, groupId: group.groupId }, 'failed to store transactional offsets');
+        return offsetWriteErrorCode(err);
+      },
+    );
+  }
+
+  /** Forgets a producer's pending transactional offsets once its transaction is over. */
+  removeTxnOffsets(group: Group, producerId: bigint): Promise<number> {
+    const key = txnOffsetsKey(group.groupId, producerId);
+    return this.enqueue(group, () => this.store.kvDelete(TXN_OFFSETS_NAMESPACE, key)).then(
+      () => ErrorCode.NONE,
+      (err: unknown) => {
+        this.log.warn({ err, groupId: group.groupId }, 'failed to remove transactional offsets');
         return offsetWriteErrorCode(err);
       },
     );

@@ -5,12 +5,12 @@ import type {
   ProduceResponse,
   ProduceResponsePartitionProduceResponse,
 } from '../protocol/generated/index.js';
-import { validateBatches } from '../protocol/records/batch.js';
-import type { RecordBatch } from '../protocol/records/batch.js';
+import { RecordBatch, validateBatches } from '../protocol/records/batch.js';
 import { OFF_MAGIC } from '../protocol/records/layout.js';
 import { buildRecordBatch } from '../protocol/records/builder.js';
 import { PartialAppendError, type AppendResult, type TopicInfo } from '../storage/storage.js';
 import { topicNameProblem } from '../topics/topic-name.js';
+import { checkTransactionalProduce, needsTransactionCheck } from '../transactions/produce-checks.js';
 import { toKafkaError } from './error-message.js';
 import type { RequestContext } from './handler.js';
 import { defineHandler } from './handler.js';
@@ -52,9 +52,6 @@ function checkBatches(records: Buffer | null, maxBytes: number): RecordBatch[] {
         `The record batch of ${b.size} bytes is larger than the ${maxBytes}-byte limit (max.message.bytes).`,
       );
     }
-    if (b.isTransactional) {
-      throw new KafkaError(ErrorCode.INVALID_TXN_STATE, 'transactional produce is not supported yet');
-    }
   }
   return batches;
 }
@@ -62,9 +59,10 @@ function checkBatches(records: Buffer | null, maxBytes: number): RecordBatch[] {
 async function produceToPartition(
   topic: TopicInfo,
   data: ProduceRequestPartitionProduceData,
+  transactionalId: string | null,
   ctx: RequestContext,
 ): Promise<PartitionResult> {
-  const { storage, config, producers } = ctx.services;
+  const { storage, config, producers, transactions } = ctx.services;
   if (data.index < 0 || data.index >= topic.partitions) {
     return failed(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.');
   }
@@ -72,6 +70,17 @@ async function produceToPartition(
     const maxBytes = Number(topic.configs['max.message.bytes'] ?? config.messageMaxBytes);
     const batches = checkBatches(data.records, maxBytes);
     const first = batches[0]!;
+    if (needsTransactionCheck(transactions.partitions, topic, data.index, first)) {
+      const refusal = await checkTransactionalProduce(
+        transactions.coordinator,
+        transactions.partitions,
+        topic,
+        data.index,
+        first,
+        transactionalId,
+      );
+      if (refusal !== undefined) return failed(refusal.errorCode, refusal.message);
+    }
     const idempotent = first.producerId >= 0n;
     const state = idempotent ? producers.partition(topic.id, data.index) : undefined;
     let resume: { skip: number; baseOffset: bigint } | undefined;
@@ -120,6 +129,12 @@ async function produceToPartition(
       }
       throw err;
     }
+    transactions.partitions.onAppend(
+      topic,
+      data.index,
+      result.baseOffset,
+      resume === undefined ? batches : [new RecordBatch(toStore)],
+    );
     // A resumed batch answers with the offset of its first record, stored by the failed attempt.
     if (resume !== undefined) result = { ...result, baseOffset: resume.baseOffset };
     if (state !== undefined) {
@@ -132,6 +147,7 @@ async function produceToPartition(
           b.lastOffsetDelta,
           offset,
           result.logAppendTimeMs,
+          b.maxTimestamp,
         );
         offset += BigInt(b.lastOffsetDelta) + 1n;
       }
@@ -168,6 +184,7 @@ function withoutLeading(batch: RecordBatch, skip: number): Buffer {
     producerId: batch.producerId,
     producerEpoch: batch.producerEpoch,
     baseSequence: batch.baseSequence + skip,
+    transactional: batch.isTransactional,
     partitionLeaderEpoch: batch.partitionLeaderEpoch,
   });
 }
@@ -202,7 +219,7 @@ export default defineHandler<ProduceRequest, ProduceResponse>({
                 ),
               );
             }
-            return toResponse(p.index, await produceToPartition(topic, p, ctx));
+            return toResponse(p.index, await produceToPartition(topic, p, request.transactionalId, ctx));
           }),
         );
         return { name: t.name, partitionResponses };

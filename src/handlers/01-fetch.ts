@@ -4,6 +4,7 @@ import type {
   FetchRequest,
   FetchRequestFetchPartition,
   FetchResponse,
+  FetchResponseAbortedTransaction,
   FetchResponsePartitionData,
 } from '../protocol/generated/index.js';
 import type { ReadResult, TopicInfo } from '../storage/storage.js';
@@ -120,8 +121,9 @@ async function readOnce(
   ctx: RequestContext,
 ): Promise<Pass> {
   const { storage } = ctx.services;
+  const txnPartitions = ctx.services.transactions.partitions;
   const maxBytes = ctx.apiVersion >= 3 ? request.maxBytes : Number.MAX_SAFE_INTEGER;
-  const aborted = request.isolationLevel === READ_COMMITTED ? [] : null;
+  const readCommitted = request.isolationLevel === READ_COMMITTED;
   const topics: Pass['topics'] = [];
   const slots = slotsOf(targets, topics);
   let bytes = 0;
@@ -169,16 +171,39 @@ async function readOnce(
     }
     const result = outcome.ok;
     // A read started ahead did not know what the partitions before it would take.
-    const batches =
+    let batches =
       bytes > 0 ? fit(result.batches, Math.min(p.partitionMaxBytes, maxBytes - bytes)) : result.batches;
+    let lastStableOffset = txnPartitions.knownLastStableOffset(slot.topic.id, p.partition, result);
+    let abortedTransactions: FetchResponseAbortedTransaction[] | null = readCommitted ? [] : null;
+    // read_committed: only below the last stable offset, with the aborted transactions there.
+    if (readCommitted && txnPartitions.needsIsolation(slot.topic.id, p.partition, batches)) {
+      let isolated;
+      try {
+        isolated = await txnPartitions.isolate(slot.topic, p.partition, p.fetchOffset, {
+          ...result,
+          batches,
+        });
+      } catch (err) {
+        if (!isKafkaError(err)) throw err;
+        hasError = true;
+        slot.out.push(partitionError(p.partition, err.code, result.highWatermark, result.logStartOffset));
+        continue;
+      }
+      batches = isolated.batches;
+      lastStableOffset = isolated.lastStableOffset;
+      abortedTransactions = isolated.abortedTransactions.map((a) => ({
+        producerId: a.producerId,
+        firstOffset: a.firstOffset,
+      }));
+    }
     for (const b of batches) bytes += b.length;
     slot.out.push({
       partitionIndex: p.partition,
       errorCode: ErrorCode.NONE,
       highWatermark: result.highWatermark,
-      lastStableOffset: result.highWatermark,
+      lastStableOffset,
       logStartOffset: result.logStartOffset,
-      abortedTransactions: aborted,
+      abortedTransactions,
       preferredReadReplica: -1,
       records: batches,
     });

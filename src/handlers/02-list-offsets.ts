@@ -16,10 +16,22 @@ const MAX_TIMESTAMP = -3n;
 const EARLIEST_LOCAL = -4n;
 const LATEST_TIERED = -5n;
 const LEADER_EPOCH = 0;
+const READ_COMMITTED = 1;
 
-async function lookup(topic: TopicInfo, p: ListOffsetsRequestListOffsetsPartition, ctx: RequestContext) {
+async function lookup(
+  topic: TopicInfo,
+  p: ListOffsetsRequestListOffsetsPartition,
+  readCommitted: boolean,
+  ctx: RequestContext,
+) {
   const { storage } = ctx.services;
+  const txnPartitions = ctx.services.transactions.partitions;
+  // read_committed sees the log up to the last stable offset (only partitions with transactions differ).
+  const stable = readCommitted && txnPartitions.isTracked(topic.id, p.partitionIndex);
   const ts = p.timestamp;
+  if (ts === LATEST && stable) {
+    return { timestamp: -1n, offset: await txnPartitions.lastStableOffset(topic, p.partitionIndex) };
+  }
   if (ts === LATEST || ts === EARLIEST || ts === EARLIEST_LOCAL) {
     const offsets = await storage.offsets(topic.name, p.partitionIndex);
     return { timestamp: -1n, offset: ts === LATEST ? offsets.highWatermark : offsets.logStartOffset };
@@ -30,12 +42,20 @@ async function lookup(topic: TopicInfo, p: ListOffsetsRequestListOffsetsPartitio
   if (ts === MAX_TIMESTAMP) found = await storage.maxTimestamp(topic.name, p.partitionIndex);
   else if (ts < 0n) throw new KafkaError(ErrorCode.INVALID_REQUEST, `unknown special timestamp ${ts}`);
   else found = await storage.offsetForTimestamp(topic.name, p.partitionIndex, ts);
+  if (
+    found !== undefined &&
+    stable &&
+    found.offset >= (await txnPartitions.lastStableOffset(topic, p.partitionIndex))
+  ) {
+    return undefined;
+  }
   return found;
 }
 
 async function listPartition(
   topic: TopicInfo | undefined,
   p: ListOffsetsRequestListOffsetsPartition,
+  readCommitted: boolean,
   ctx: RequestContext,
 ): Promise<ListOffsetsResponseListOffsetsPartitionResponse> {
   const base = {
@@ -54,7 +74,7 @@ async function listPartition(
     return { ...base, errorCode };
   }
   try {
-    const found = await lookup(topic, p, ctx);
+    const found = await lookup(topic, p, readCommitted, ctx);
     if (found === undefined) return { ...base, errorCode: ErrorCode.NONE };
     return {
       ...base,
@@ -79,7 +99,9 @@ export default defineHandler<ListOffsetsRequest, ListOffsetsResponse>({
         const topic = await ctx.services.topics.describe(t.name);
         return {
           name: t.name,
-          partitions: await Promise.all(t.partitions.map((p) => listPartition(topic, p, ctx))),
+          partitions: await Promise.all(
+            t.partitions.map((p) => listPartition(topic, p, request.isolationLevel === READ_COMMITTED, ctx)),
+          ),
         };
       }),
     );

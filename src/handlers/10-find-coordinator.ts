@@ -15,14 +15,6 @@ const KEY_TYPE_TRANSACTION = 1;
 const INVALID_REQUEST_MESSAGE =
   'This most likely occurs because of a request being malformed by the client library or the message was sent to an incompatible broker. See the broker logs for more details.';
 
-/**
- * There is no transaction coordinator yet. COORDINATOR_NOT_AVAILABLE would make transactional producers
- * retry until they time out; TRANSACTIONAL_ID_AUTHORIZATION_FAILED is fatal at once in the Java client,
- * librdkafka (which also prints this message) and kafkajs, so the failure is immediate and explicit.
- */
-const NO_TRANSACTIONS_MESSAGE =
-  'kafka-gateway does not support transactions: there is no transaction coordinator';
-
 interface Lookup {
   errorCode: number;
   errorMessage: string;
@@ -36,12 +28,13 @@ function failed(errorCode: number, errorMessage: string): Lookup {
 }
 
 /**
- * The gateway is the group coordinator for every group, as it leads every partition, unless the
- * gateways sharing a store name one of them (--group-coordinator).
+ * The gateway coordinates every group and transactional id, as it leads every partition, unless the
+ * gateways sharing a store name one of them (--group-coordinator), which then coordinates both.
  */
 function lookup(keyType: number, ctx: RequestContext): Lookup {
   switch (keyType) {
-    case KEY_TYPE_GROUP: {
+    case KEY_TYPE_GROUP:
+    case KEY_TYPE_TRANSACTION: {
       const named = ctx.services.config.groupCoordinator;
       if (named !== undefined) {
         return {
@@ -56,8 +49,6 @@ function lookup(keyType: number, ctx: RequestContext): Lookup {
       // Kafka sends Errors.NONE.message() ("NONE") before v4 and leaves the field empty from v4 on.
       return { errorCode: ErrorCode.NONE, errorMessage: '', nodeId: ctx.services.config.nodeId, host, port };
     }
-    case KEY_TYPE_TRANSACTION:
-      return failed(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, NO_TRANSACTIONS_MESSAGE);
     default:
       // Share groups (key type 2) and unknown types: Kafka 3.9 without a share coordinator says the same.
       return failed(ErrorCode.INVALID_REQUEST, INVALID_REQUEST_MESSAGE);

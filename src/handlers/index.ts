@@ -18,6 +18,11 @@ import deleteTopics from './20-delete-topics.js';
 import deleteRecords from './21-delete-records.js';
 import initProducerId from './22-init-producer-id.js';
 import offsetForLeaderEpoch from './23-offset-for-leader-epoch.js';
+import addPartitionsToTxn from './24-add-partitions-to-txn.js';
+import addOffsetsToTxn from './25-add-offsets-to-txn.js';
+import endTxn from './26-end-txn.js';
+import writeTxnMarkers from './27-write-txn-markers.js';
+import txnOffsetCommit from './28-txn-offset-commit.js';
 import describeConfigs from './32-describe-configs.js';
 import alterConfigs from './33-alter-configs.js';
 import createPartitions from './37-create-partitions.js';
@@ -25,6 +30,9 @@ import deleteGroups from './42-delete-groups.js';
 import offsetDelete from './47-offset-delete.js';
 import incrementalAlterConfigs from './44-incremental-alter-configs.js';
 import describeCluster from './60-describe-cluster.js';
+import describeProducers from './61-describe-producers.js';
+import describeTransactions from './65-describe-transactions.js';
+import listTransactions from './66-list-transactions.js';
 
 /** Every API the gateway serves. Dispatch, ApiVersions and API_VERSION_MATRIX.md derive from this list. */
 export const HANDLERS: readonly ApiHandler[] = [
@@ -47,6 +55,11 @@ export const HANDLERS: readonly ApiHandler[] = [
   deleteRecords,
   initProducerId,
   offsetForLeaderEpoch,
+  addPartitionsToTxn,
+  addOffsetsToTxn,
+  endTxn,
+  writeTxnMarkers,
+  txnOffsetCommit,
   describeConfigs,
   alterConfigs,
   createPartitions,
@@ -54,4 +67,7 @@ export const HANDLERS: readonly ApiHandler[] = [
   offsetDelete,
   incrementalAlterConfigs,
   describeCluster,
+  describeProducers,
+  describeTransactions,
+  listTransactions,
 ] as readonly ApiHandler<never, unknown>[] as readonly ApiHandler[];

@@ -12,6 +12,8 @@ interface BatchRecord {
   readonly logAppendTimeMs: bigint;
   /** Set when only this many leading records were stored: a retry stores the rest. */
   readonly storedRecords?: number;
+  /** The batch's max timestamp, for DescribeProducers; -1n when unknown. */
+  readonly maxTimestamp?: bigint;
 }
 
 interface ProducerEntry {
@@ -89,12 +91,14 @@ export class PartitionProducers {
     lastOffsetDelta: number,
     baseOffset: bigint,
     logAppendTimeMs = -1n,
+    maxTimestamp = -1n,
   ): void {
     this.remember(producerId, epoch, {
       firstSeq,
       lastSeq: lastSequenceOf(firstSeq, lastOffsetDelta),
       baseOffset,
       logAppendTimeMs,
+      maxTimestamp,
     });
   }
 
@@ -116,6 +120,32 @@ export class PartitionProducers {
       baseOffset,
       logAppendTimeMs: -1n,
       storedRecords,
+    });
+  }
+
+  /**
+   * A transaction marker written with `epoch` (Kafka's ProducerStateEntry.update): from now on older
+   * epochs of the producer are refused here, and a newer epoch starts its sequences afresh.
+   */
+  fence(producerId: bigint, epoch: number): void {
+    const entry = this.entries.get(producerId);
+    if (entry === undefined) this.entries.set(producerId, { epoch, recent: [] });
+    else if (epoch > entry.epoch) {
+      entry.epoch = epoch;
+      entry.recent.length = 0;
+    }
+  }
+
+  /** The producers remembered here, for DescribeProducers. */
+  describe(): { producerId: bigint; epoch: number; lastSequence: number; lastTimestamp: bigint }[] {
+    return [...this.entries].map(([producerId, e]) => {
+      const last = e.recent[e.recent.length - 1];
+      return {
+        producerId,
+        epoch: e.epoch,
+        lastSequence: last?.lastSeq ?? -1,
+        lastTimestamp: last?.maxTimestamp ?? -1n,
+      };
     });
   }
 
@@ -146,6 +176,11 @@ export class ProducerRegistry {
     const id = this.nextId;
     this.nextId += 1n;
     return id;
+  }
+
+  /** The partition's producer state if any producer has written to it. */
+  existing(topicId: string, partition: number): PartitionProducers | undefined {
+    return this.partitions.get(`${topicId}:${partition}`);
   }
 
   partition(topicId: string, partition: number): PartitionProducers {

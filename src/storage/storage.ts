@@ -45,6 +45,11 @@ export interface CreateTopicSpec {
 export interface AppendOptions {
   /** When set, the batch is stamped with this log-append time (ms) instead of keeping CreateTime. */
   readonly logAppendTimeMs?: bigint;
+  /**
+   * Who wrote the batches (Kafka's AppendOrigin). 'coordinator': the transaction coordinator's
+   * markers (control batches), to which the checks made on client batches do not apply. Default 'client'.
+   */
+  readonly origin?: 'client' | 'coordinator';
 }
 
 export interface AppendResult {

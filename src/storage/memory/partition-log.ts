@@ -40,11 +40,12 @@ export class PartitionLog {
 
   /**
    * Validates every batch before storing any, then stamps offsets and keeps the bytes. Takes
-   * ownership of `input`: its batches are modified in place and may be retained as views.
+   * ownership of `input`: its batches are modified in place and may be retained as views. Batches not
+   * from a client (transaction markers) skip the checks only client batches must pass.
    * Returns the offset given to the first record.
    */
-  append(input: Buffer, logAppendTimeMs?: bigint): bigint {
-    const validated = validateBatches(input);
+  append(input: Buffer, logAppendTimeMs?: bigint, fromClient = true): bigint {
+    const validated = validateBatches(input, { fromClient });
     // Kafka refuses a produce without batches as INVALID_RECORD.
     if (validated.length === 0) throw new KafkaError(ErrorCode.INVALID_RECORD, 'no record batch to append');
     const { chunk, at } = this.place(input);

@@ -12,10 +12,16 @@ function recordSize(r: KafkaRecord): number {
   return n;
 }
 
-/** Records that can share one batch: same timestamp type, and the same log-append time if any. */
+/**
+ * Records that can share one batch: same timestamp type, and the same log-append time if any; the
+ * same transaction (producer id and epoch) or none; a transaction marker always stands alone.
+ */
 function compatible(a: KafkaRecord, b: KafkaRecord): boolean {
   if (a.timestampType !== b.timestampType) return false;
-  return a.timestampType === 0 || a.timestamp === b.timestamp;
+  if (a.timestampType === 1 && a.timestamp !== b.timestamp) return false;
+  if (a.txn === undefined || b.txn === undefined) return a.txn === b.txn;
+  if (a.txn.control || b.txn.control) return false;
+  return a.txn.producerId === b.txn.producerId && a.txn.producerEpoch === b.txn.producerEpoch;
 }
 
 /**
@@ -40,6 +46,14 @@ export function toBatches(records: readonly KafkaRecord[], baseOffset: bigint, m
       baseOffset: baseOffset + BigInt(i),
       baseTimestamp: first.timestamp,
       timestampType: first.timestampType,
+      ...(first.txn === undefined
+        ? {}
+        : {
+            producerId: first.txn.producerId,
+            producerEpoch: first.txn.producerEpoch,
+            transactional: true,
+            control: first.txn.control,
+          }),
       records: records.slice(i, j).map((r) => ({
         key: r.key,
         value: r.value,

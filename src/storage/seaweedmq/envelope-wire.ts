@@ -13,12 +13,22 @@ export interface EnvelopeFields {
   timestampMs: bigint;
   logAppendTime: boolean;
   headers: { key: string; value: Buffer | null }[];
+  /** Set on records of a transaction and on its markers (control records). */
+  txn?: TxnFields;
+}
+
+export interface TxnFields {
+  producerId: bigint;
+  producerEpoch: number;
+  /** A transaction marker: key and value are Kafka's control record key and value. */
+  control: boolean;
 }
 
 export const ENVELOPE_VERSION = 1;
 
 const V_BOOL = 1;
 const V_INT32 = 2;
+const V_INT64 = 3;
 const V_BYTES = 6;
 const V_STRING = 7;
 const V_TIMESTAMP = 8;
@@ -116,6 +126,9 @@ const NAME = {
   timestamp_type: Buffer.from('timestamp_type'),
   headers: Buffer.from('headers'),
   key: Buffer.from('key'),
+  producer_id: Buffer.from('producer_id'),
+  producer_epoch: Buffer.from('producer_epoch'),
+  control: Buffer.from('control'),
 };
 
 /**
@@ -139,7 +152,8 @@ export function writeEnvelope(f: EnvelopeFields): Buffer {
     (f.keyIsNull ? entrySize(NAME.key_is_null.length, 2) : 0) +
     entrySize(NAME.timestamp.length, lenField(tsPayload)) +
     (f.logAppendTime ? entrySize(NAME.timestamp_type.length, 2) : 0) +
-    (headers.length > 0 ? entrySize(NAME.headers.length, lenField(listPayload)) : 0);
+    (headers.length > 0 ? entrySize(NAME.headers.length, lenField(listPayload)) : 0) +
+    txnSize(f.txn);
   const o = new Out(Buffer.allocUnsafe(size));
   o.entry(NAME.kafka_v, 2);
   o.small(V_INT32, ENVELOPE_VERSION);
@@ -178,8 +192,32 @@ export function writeEnvelope(f: EnvelopeFields): Buffer {
       }
     });
   }
+  if (f.txn !== undefined) writeTxn(o, f.txn);
   if (o.pos !== size) throw new Error(`envelope sized ${size} bytes but took ${o.pos}`);
   return o.buf;
+}
+
+function txnSize(t: TxnFields | undefined): number {
+  if (t === undefined) return 0;
+  return (
+    entrySize(NAME.producer_id.length, 1 + bigintSize(t.producerId)) +
+    entrySize(NAME.producer_epoch.length, 1 + bigintSize(BigInt(t.producerEpoch))) +
+    (t.control ? entrySize(NAME.control.length, 2) : 0)
+  );
+}
+
+function writeTxn(o: Out, t: TxnFields): void {
+  o.entry(NAME.producer_id, 1 + bigintSize(t.producerId));
+  o.byte((V_INT64 << 3) | WireType.Varint);
+  o.bigint(t.producerId);
+  const epoch = BigInt(t.producerEpoch);
+  o.entry(NAME.producer_epoch, 1 + bigintSize(epoch));
+  o.byte((V_INT32 << 3) | WireType.Varint);
+  o.bigint(epoch);
+  if (t.control) {
+    o.entry(NAME.control, 2);
+    o.small(V_BOOL, 1);
+  }
 }
 
 /** name → Value reader of one RecordValue. */
@@ -269,13 +307,22 @@ export function readEnvelope(bytes: Buffer): EnvelopeFields | undefined {
       if (key === undefined) return undefined;
       headers.push({ key: key.toString('utf8'), value: bytesOf(hf.get('value'), V_BYTES) ?? null });
     }
-    return {
+    const fields: EnvelopeFields = {
       value: bytesOf(f.get('value'), V_BYTES) ?? null,
       keyIsNull: varintOf(f.get('key_is_null'), V_BOOL) === 1n,
       timestampMs: micros / 1000n,
       logAppendTime: varintOf(f.get('timestamp_type'), V_INT32) === 1n,
       headers,
     };
+    const producerId = varintOf(f.get('producer_id'), V_INT64);
+    if (producerId !== undefined) {
+      fields.txn = {
+        producerId: BigInt.asIntN(64, producerId),
+        producerEpoch: Number(BigInt.asIntN(32, varintOf(f.get('producer_epoch'), V_INT32) ?? 0n)),
+        control: varintOf(f.get('control'), V_BOOL) === 1n,
+      };
+    }
+    return fields;
   } catch {
     return undefined;
   }

@@ -9,12 +9,15 @@
  *       timestamp       TIMESTAMP  the Kafka record timestamp (ms * 1000 µs, exact)
  *       timestamp_type  int32      present (1) only for LogAppendTime
  *       headers         list<record{key string, value bytes}>, absent when there are none
+ *       producer_id     int64      records of a transaction and its markers only: the producer id
+ *       producer_epoch  int32      with producer_id: the producer epoch
+ *       control         bool       present (true) only on a transaction marker (a control record)
  *   DataMessage.ts_ns = append time, strictly increasing per partition as the broker requires
  *
  * A message without the envelope (another SeaweedMQ publisher, SeaweedFS's own Kafka gateway) reads
  * back as key/value/ts_ns with empty meaning null, which is what SeaweedFS's gateway returns for it.
  */
-import { readEnvelope, writeEnvelope } from './envelope-wire.js';
+import { readEnvelope, writeEnvelope, type TxnFields } from './envelope-wire.js';
 import { ScalarType, type PbDataMessage, type PbRecordType } from './proto.js';
 
 export interface KafkaRecord {
@@ -24,6 +27,8 @@ export interface KafkaRecord {
   timestamp: bigint;
   /** 1 when the timestamp is the log-append time. */
   timestampType: 0 | 1;
+  /** Records of a transaction and its markers: they are read back as transactional (control) batches. */
+  txn?: TxnFields;
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -36,6 +41,9 @@ export const ENVELOPE_RECORD_TYPE: PbRecordType = {
     { name: 'key_is_null', field_index: 2, type: { scalar_type: ScalarType.BOOL } },
     { name: 'timestamp', field_index: 3, type: { scalar_type: ScalarType.TIMESTAMP } },
     { name: 'timestamp_type', field_index: 4, type: { scalar_type: ScalarType.INT32 } },
+    { name: 'producer_id', field_index: 6, type: { scalar_type: ScalarType.INT64 } },
+    { name: 'producer_epoch', field_index: 7, type: { scalar_type: ScalarType.INT32 } },
+    { name: 'control', field_index: 8, type: { scalar_type: ScalarType.BOOL } },
     {
       name: 'headers',
       field_index: 5,
@@ -63,6 +71,7 @@ export function encodeMessage(r: KafkaRecord, tsNs: bigint): PbDataMessage {
     timestampMs: r.timestamp,
     logAppendTime: r.timestampType === 1,
     headers: r.headers,
+    ...(r.txn === undefined ? {} : { txn: r.txn }),
   });
   return { key: r.key ?? EMPTY, value, ts_ns: tsNs.toString() };
 }
@@ -77,6 +86,7 @@ export function decodeMessage(m: PbDataMessage): KafkaRecord {
     headers: env.headers,
     timestamp: env.timestampMs,
     timestampType: env.logAppendTime ? 1 : 0,
+    ...(env.txn === undefined ? {} : { txn: env.txn }),
   };
 }
 

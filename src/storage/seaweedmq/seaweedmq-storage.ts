@@ -207,7 +207,11 @@ export class SeaweedMqStorage implements Storage {
   ): Promise<AppendResult> {
     const appendTime = options?.logAppendTimeMs;
     const records: KafkaRecord[] = [];
-    for (const b of validateBatches(batches)) {
+    for (const b of validateBatches(batches, { fromClient: options?.origin !== 'coordinator' })) {
+      // Only transactions' records carry their producer: consumers need it to drop aborted data.
+      const txn = b.isTransactional
+        ? { producerId: b.producerId, producerEpoch: b.producerEpoch, control: b.isControl }
+        : undefined;
       for (const r of b.records()) {
         records.push({
           key: r.key,
@@ -215,6 +219,7 @@ export class SeaweedMqStorage implements Storage {
           headers: r.headers,
           timestamp: appendTime ?? r.timestamp,
           timestampType: appendTime === undefined ? 0 : 1,
+          ...(txn === undefined ? {} : { txn }),
         });
       }
     }
