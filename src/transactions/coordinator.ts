@@ -419,12 +419,12 @@ export class TransactionCoordinator {
     return ErrorCode.NONE;
   }
 
+  /** Runs `task` every `intervalMs` (a fixed rate, as Kafka's scheduler; the tasks skip pending ids). */
   private schedule(name: string, intervalMs: number, task: () => Promise<unknown>): void {
     const run = (): void => {
       if (this.state !== 'active') return;
-      void task()
-        .catch((err: unknown) => this.log.error({ err }, 'transaction coordinator task failed'))
-        .finally(() => this.schedule(name, intervalMs, task));
+      this.schedule(name, intervalMs, task);
+      void task().catch((err: unknown) => this.log.error({ err }, 'transaction coordinator task failed'));
     };
     this.timersByName.set(name, this.timers.schedule(intervalMs, run));
   }

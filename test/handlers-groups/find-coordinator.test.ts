@@ -29,25 +29,24 @@ describe('FindCoordinator', () => {
     );
   });
 
-  it('fails transactional lookups at once with an explanation, before and after batching', async () => {
+  it('names the gateway as the coordinator of transactional ids, before and after batching', async () => {
     const h = await groupHarness();
     const old = await h.call<FindCoordinatorResponse>(API.FindCoordinator, 3, { key: 'tx', keyType: 1 });
-    expect(old).toMatchObject({
-      errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
-      nodeId: -1,
-      host: '',
-      port: -1,
-    });
-    expect(old.errorMessage).toMatch(/does not support transactions/);
+    expect(old).toMatchObject({ errorCode: ErrorCode.NONE, errorMessage: 'NONE', nodeId: 1, host: '127.0.0.1', port: 19092 });
     const batched = await h.call<FindCoordinatorResponse>(API.FindCoordinator, 4, {
       keyType: 1,
-      coordinatorKeys: ['tx'],
+      coordinatorKeys: ['tx', 'ty'],
     });
-    expect(batched.coordinators![0]).toMatchObject({
-      key: 'tx',
-      errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
-      nodeId: -1,
-    });
+    expect(batched.coordinators!.map((c) => [c.key, c.errorCode, c.nodeId])).toEqual([
+      ['tx', ErrorCode.NONE, 1],
+      ['ty', ErrorCode.NONE, 1],
+    ]);
+  });
+
+  it('with --group-coordinator, names that gateway for transactional ids too', async () => {
+    const h = await groupHarness({ gateway: { groupCoordinator: { nodeId: 7, host: 'coord.example', port: 9093 } } });
+    const res = await h.call<FindCoordinatorResponse>(API.FindCoordinator, 4, { keyType: 1, coordinatorKeys: ['tx'] });
+    expect(res.coordinators![0]).toMatchObject({ errorCode: ErrorCode.NONE, nodeId: 7, host: 'coord.example', port: 9093 });
   });
 
   it.each([

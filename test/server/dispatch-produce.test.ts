@@ -219,16 +219,19 @@ describe('idempotent producer', () => {
     expect(b).not.toBe(a);
   });
 
-  it('InitProducerId refuses a transactional id (transactions are not served)', async () => {
+  it('InitProducerId with a transactional id is answered by the transaction coordinator', async () => {
     const h = createHarness();
+    await h.services.transactions.load();
     const res = await h.call<InitProducerIdResponse>(22, 4, {
       transactionalId: 'tx',
       transactionTimeoutMs: 60000,
       producerId: -1n,
       producerEpoch: -1,
     });
-    expect(res.errorCode).not.toBe(ErrorCode.NONE);
-    expect(res.producerId).toBe(-1n);
+    expect(res.errorCode).toBe(ErrorCode.NONE);
+    expect(res.producerEpoch).toBe(0);
+    expect(h.services.transactions.coordinator.metadata('tx')?.producerId).toBe(res.producerId);
+    await h.services.transactions.close();
   });
 
   it('answers a retried batch with its original offset and stores it once', async () => {

@@ -29,8 +29,11 @@ export interface Harness {
   createTopic(name: string, partitions?: number, configs?: TopicConfigs): Promise<TopicInfo>;
 }
 
-export function createHarness(config: Partial<GatewayConfig> = {}): Harness {
-  const storage = new MemoryStorage({ logger: silentLogger });
+/** `storage` lets two harnesses share one store, as a restarted or a second gateway does. */
+export function createHarness(
+  config: Partial<GatewayConfig> = {},
+  storage = new MemoryStorage({ logger: silentLogger }),
+): Harness {
   const services = createServices({ ...DEFAULT_CONFIG, ...config }, storage, silentLogger);
   const dispatcher = new Dispatcher(HANDLERS);
   services.supportedApis = dispatcher.supported;
