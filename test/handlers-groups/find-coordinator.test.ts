@@ -32,7 +32,13 @@ describe('FindCoordinator', () => {
   it('names the gateway as the coordinator of transactional ids, before and after batching', async () => {
     const h = await groupHarness();
     const old = await h.call<FindCoordinatorResponse>(API.FindCoordinator, 3, { key: 'tx', keyType: 1 });
-    expect(old).toMatchObject({ errorCode: ErrorCode.NONE, errorMessage: 'NONE', nodeId: 1, host: '127.0.0.1', port: 19092 });
+    expect(old).toMatchObject({
+      errorCode: ErrorCode.NONE,
+      errorMessage: 'NONE',
+      nodeId: 1,
+      host: '127.0.0.1',
+      port: 19092,
+    });
     const batched = await h.call<FindCoordinatorResponse>(API.FindCoordinator, 4, {
       keyType: 1,
       coordinatorKeys: ['tx', 'ty'],
@@ -44,9 +50,19 @@ describe('FindCoordinator', () => {
   });
 
   it('with --group-coordinator, names that gateway for transactional ids too', async () => {
-    const h = await groupHarness({ gateway: { groupCoordinator: { nodeId: 7, host: 'coord.example', port: 9093 } } });
-    const res = await h.call<FindCoordinatorResponse>(API.FindCoordinator, 4, { keyType: 1, coordinatorKeys: ['tx'] });
-    expect(res.coordinators![0]).toMatchObject({ errorCode: ErrorCode.NONE, nodeId: 7, host: 'coord.example', port: 9093 });
+    const h = await groupHarness({
+      gateway: { groupCoordinator: { nodeId: 7, host: 'coord.example', port: 9093 } },
+    });
+    const res = await h.call<FindCoordinatorResponse>(API.FindCoordinator, 4, {
+      keyType: 1,
+      coordinatorKeys: ['tx'],
+    });
+    expect(res.coordinators![0]).toMatchObject({
+      errorCode: ErrorCode.NONE,
+      nodeId: 7,
+      host: 'coord.example',
+      port: 9093,
+    });
   });
 
   it.each([
