@@ -6,11 +6,12 @@
 #
 # Usage: scripts/clients/build-java.sh [kafka-clients version]
 #        (default 3.9.2; env KAFKA_CLIENTS_VERSION works too, e.g. 4.1.1 for the compatibility matrix)
+#        JAVA_HARNESS_PROJECT=java-streams builds test/clients/java-streams (Kafka Streams) the same way.
 # Run:   java -cp "$DIR/harness.jar:$DIR/lib/*" dev.kafkagateway.harness.Main produce --bootstrap ...
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
-PROJECT="$ROOT/test/clients/java"
+PROJECT="$ROOT/test/clients/${JAVA_HARNESS_PROJECT:-java}"
 VERSION="${1:-${KAFKA_CLIENTS_VERSION:-3.9.2}}"
 OUT="$PROJECT/target/kafka-$VERSION"
 STAMP="$OUT/.built"

@@ -2,12 +2,15 @@ import type { GatewayConfig } from '../../src/config.js';
 import { DEFAULT_CONFIG } from '../../src/config.js';
 import { startGateway as start } from '../../src/gateway.js';
 import { silentLogger } from '../../src/log.js';
+import type { Services } from '../../src/services.js';
 import type { Storage } from '../../src/storage/storage.js';
 
 export interface RunningGateway {
   host: string;
   port: number;
   bootstrap: string;
+  /** The gateway's services, for tests that check its state directly. */
+  services: Services;
   stop(): Promise<void>;
 }
 
@@ -30,5 +33,11 @@ export async function startGateway(options: TestGatewayOptions = {}): Promise<Ru
   };
   const gateway = await start(config, silentLogger, options.storage);
   const port = gateway.address.port;
-  return { host: '127.0.0.1', port, bootstrap: `127.0.0.1:${port}`, stop: () => gateway.stop() };
+  return {
+    host: '127.0.0.1',
+    port,
+    bootstrap: `127.0.0.1:${port}`,
+    services: gateway.services,
+    stop: () => gateway.stop(),
+  };
 }

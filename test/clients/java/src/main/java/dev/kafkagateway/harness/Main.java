@@ -23,6 +23,9 @@ public final class Main {
         case "delete-topic" -> AdminCommands.deleteTopic(args, out);
         case "describe-topic" -> AdminCommands.describeTopic(args, out);
         case "list-offsets" -> AdminCommands.listOffsets(args, out);
+        case "txn-produce" -> TxnCommands.produce(args, out);
+        case "txn-fence" -> TxnCommands.fence(args, out);
+        case "txn-timeout" -> TxnCommands.timeout(args, out);
         case "version" -> {
           out.println(new Json().put("kafkaClients", clientsVersion()));
           yield 0;
@@ -47,7 +50,8 @@ public final class Main {
 
   private static void usage() {
     System.err.println(
-        "usage: Main produce|consume|consume-perf|create-topic|delete-topic|describe-topic|list-offsets|version"
+        "usage: Main produce|consume|consume-perf|create-topic|delete-topic|describe-topic|list-offsets"
+            + "|txn-produce|txn-fence|txn-timeout|version"
             + " --bootstrap HOST:PORT --topic T ...");
   }
 
