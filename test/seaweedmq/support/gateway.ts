@@ -7,6 +7,7 @@ import { Kafka, logLevel, type Consumer, type IHeaders, type KafkaMessage } from
 import { DEFAULT_CONFIG, type GatewayConfig } from '../../../src/config.js';
 import { startGateway as startInProcess } from '../../../src/gateway.js';
 import { silentLogger } from '../../../src/log.js';
+import type { Services } from '../../../src/services.js';
 import type { Storage } from '../../../src/storage/storage.js';
 import { cluster, connectedStorage, uniqueNamespace } from './storage.js';
 
@@ -17,6 +18,7 @@ export interface SeaweedGateway {
   readonly port: number;
   readonly namespace: string;
   readonly storage: Storage;
+  readonly services: Services;
   /** Stops the gateway and closes its storage. */
   stop(): Promise<void>;
 }
@@ -58,6 +60,7 @@ export async function startSeaweedGateway(o: SeaweedGatewayOptions = {}): Promis
     port,
     namespace,
     storage: gateway.services.storage,
+    services: gateway.services,
     stop: () => gateway.stop(),
   };
 }
