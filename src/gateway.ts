@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { GatewayConfig } from './config.js';
 import { HANDLERS } from './handlers/index.js';
 import type { Logger } from './log.js';
+import { createMetrics, startOpsListener } from './metrics/ops-listener.js';
 import { Dispatcher } from './server/dispatch.js';
 import { KafkaServer } from './server/server.js';
 import type { Services } from './services.js';
@@ -12,6 +13,8 @@ import type { Storage } from './storage/storage.js';
 
 export interface Gateway {
   readonly address: AddressInfo;
+  /** The /metrics, /healthz and /readyz listener, when --metrics-port is set. */
+  readonly metricsAddress: AddressInfo | undefined;
   readonly services: Services;
   stop(): Promise<void>;
 }
@@ -33,7 +36,9 @@ export async function startGateway(
   storage = createStorage(config, log),
 ): Promise<Gateway> {
   await storage.start();
-  const services = createServices(config, storage, log);
+  const metrics = createMetrics(config, storage);
+  const services = createServices(config, storage, log, metrics);
+  storage.attachMetrics?.(metrics.store);
   const dispatcher = new Dispatcher(HANDLERS);
   services.supportedApis = dispatcher.supported;
   const server = new KafkaServer(
@@ -50,6 +55,7 @@ export async function startGateway(
   // cluster that is not up yet must not stop the gateway: group requests then get
   // COORDINATOR_LOAD_IN_PROGRESS until the load succeeds.
   await services.groups.loadInBackground();
+  services.quotas.loadInBackground(log);
   let address: AddressInfo;
   try {
     address = await server.listen(config.host, config.port);
@@ -59,10 +65,19 @@ export async function startGateway(
     throw err;
   }
   services.retention.start();
+  const ops = await startOpsListener(config, services, metrics, () => server.listening, log).catch(
+    async (err: unknown) => {
+      await server.close();
+      await services.groups.close();
+      await storage.close();
+      throw err;
+    },
+  );
   log.info({ host: address.address, port: address.port, store: storage.kind }, 'kafka-gateway listening');
   let stopping: Promise<void> | undefined;
   return {
     address,
+    metricsAddress: ops?.address,
     services,
     stop() {
       stopping ??= (async () => {
@@ -71,6 +86,8 @@ export async function startGateway(
         await services.groups.close();
         await server.close();
         await services.retention.stop();
+        services.quotas.close();
+        await ops?.close();
         await storage.close();
         log.info('kafka-gateway stopped');
       })();

@@ -26,6 +26,11 @@ export class KafkaServer {
     this.server.on('error', (err) => this.log.error({ err }, 'listener error'));
   }
 
+  /** Accepting connections (false before listen() and once close() began). */
+  get listening(): boolean {
+    return this.server.listening;
+  }
+
   listen(host: string, port: number): Promise<AddressInfo> {
     return new Promise((resolve, reject) => {
       const onError = (err: Error): void => reject(err);
