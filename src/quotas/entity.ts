@@ -38,8 +38,12 @@ function invalid(message: string): KafkaError {
   return new KafkaError(ErrorCode.INVALID_REQUEST, message);
 }
 
+/** The entity's parts in Kafka's order (types the gateway does not know, from a request, last). */
 export function entityParts(entity: QuotaEntity): { entityType: EntityType; entityName: string | null }[] {
-  return ORDER.filter((t) => t in entity).map((t) => ({ entityType: t, entityName: entity[t] ?? null }));
+  const types = Object.keys(entity) as EntityType[];
+  const known = ORDER.filter((t) => t in entity);
+  const unknown = types.filter((t) => !ORDER.includes(t)).sort();
+  return [...known, ...unknown].map((t) => ({ entityType: t, entityName: entity[t] ?? null }));
 }
 
 /** One string per entity, the same for the same parts whatever their order. */
