@@ -35,10 +35,10 @@ export async function startGateway(
   log: Logger,
   storage = createStorage(config, log),
 ): Promise<Gateway> {
-  await storage.start();
   const metrics = createMetrics(config, storage);
+  if (metrics.enabled) storage.attachMetrics?.(metrics.store);
+  await storage.start();
   const services = createServices(config, storage, log, metrics);
-  storage.attachMetrics?.(metrics.store);
   const dispatcher = new Dispatcher(HANDLERS);
   services.supportedApis = dispatcher.supported;
   const server = new KafkaServer(

@@ -164,7 +164,7 @@ export interface Storage {
   // ---- operations (optional: a store without them reports less) ----
   /** The store's directories and partition sizes (DescribeLogDirs, size metrics). */
   describeLogDirs?(): Promise<LogDir[]>;
-  /** Gives the store where to report its own metrics (call latencies, events); called once at start. */
+  /** Gives the store where to report its own metrics (call latencies, events); called once, before start(). */
   attachMetrics?(metrics: StoreMetrics): void;
 
   // ---- committed offsets ----

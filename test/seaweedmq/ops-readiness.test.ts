@@ -10,7 +10,7 @@ import { cluster, uniqueNamespace } from './support/storage.js';
 // /readyz with SeaweedMQ down when the gateway starts: the gateway reaches the suite's master only
 // through a TCP proxy that is not listening yet (SeaweedFS's gRPC port is its HTTP port + 10000, and
 // the master hands out the broker and filer addresses). Not ready until the proxy opens, then ready;
-// /healthz answers throughout.
+// /healthz answers throughout. The store metrics count the calls that failed meanwhile.
 
 /** A free port p with p - 10000 > 0, so --masters can name p - 10000. */
 async function freeGrpcPort(): Promise<number> {
@@ -97,5 +97,12 @@ describe('readiness with SeaweedMQ unreachable at start', () => {
     // And the metrics of a SeaweedMQ-backed gateway scrape (state gauges read through SeaweedMQ).
     const metrics = await (await fetch(`${url}/metrics`)).text();
     expect(metrics).toMatch(/^kafka_gateway_topics 0$/m);
+    // The store's own calls are timed (a gRPC interceptor on every unary call), failures counted.
+    expect(metrics).toMatch(
+      /^kafka_gateway_store_call_duration_seconds_count\{store="seaweedmq",operation="\w+"\} [1-9]/m,
+    );
+    expect(metrics).toMatch(
+      /^kafka_gateway_store_call_errors_total\{store="seaweedmq",operation="\w+"\} [1-9]/m,
+    );
   }, 180_000);
 });
