@@ -119,45 +119,41 @@ export function registerStateGauges(registry: Registry, services: Services, log:
   gauge('kafka_gateway_partitions', 'Partitions whose offsets could be read', [], (g, s) =>
     g.set(s.partitions.length),
   );
-  gauge(
+  const perPartition = (name: string, help: string, value: (p: PartitionState) => bigint) =>
+    gauge(name, help, ['topic', 'partition'], (g, s) => {
+      for (const p of s.partitions)
+        g.set({ topic: p.topic, partition: String(p.partition) }, Number(value(p)));
+    });
+  perPartition(
     'kafka_gateway_partition_high_watermark',
     'Offset the next record of the partition gets (log end offset)',
-    ['topic', 'partition'],
-    (g, s) => {
-      for (const p of s.partitions)
-        g.set({ topic: p.topic, partition: String(p.partition) }, Number(p.highWatermark));
-    },
+    (p) => p.highWatermark,
   );
-  gauge(
+  perPartition(
     'kafka_gateway_partition_log_start_offset',
     'First offset the partition still holds',
-    ['topic', 'partition'],
-    (g, s) => {
-      for (const p of s.partitions) {
-        g.set({ topic: p.topic, partition: String(p.partition) }, Number(p.logStartOffset));
-      }
-    },
+    (p) => p.logStartOffset,
   );
-  gauge(
+  const perLogDir = (
+    name: string,
+    help: string,
+    value: (p: Snapshot['sizes'][number]) => number | undefined,
+  ) =>
+    gauge(name, help, ['topic', 'partition', 'log_dir'], (g, s) => {
+      for (const p of s.sizes) {
+        const v = value(p);
+        if (v !== undefined) g.set({ topic: p.topic, partition: String(p.partition), log_dir: p.dir }, v);
+      }
+    });
+  perLogDir(
     'kafka_gateway_partition_size_bytes',
     'Bytes a partition takes in its log directory (stores that can tell)',
-    ['topic', 'partition', 'log_dir'],
-    (g, s) => {
-      for (const p of s.sizes) {
-        g.set({ topic: p.topic, partition: String(p.partition), log_dir: p.dir }, Number(p.bytes));
-      }
-    },
+    (p) => (p.bytes < 0n ? undefined : Number(p.bytes)),
   );
-  gauge(
+  perLogDir(
     'kafka_gateway_partition_segments',
     'Segment files of a partition (stores with segments)',
-    ['topic', 'partition', 'log_dir'],
-    (g, s) => {
-      for (const p of s.sizes) {
-        if (p.segments === undefined) continue;
-        g.set({ topic: p.topic, partition: String(p.partition), log_dir: p.dir }, p.segments);
-      }
-    },
+    (p) => p.segments,
   );
   const hw = (s: Snapshot) =>
     new Map(s.partitions.map((p) => [`${p.topic}\u0000${p.partition}`, p.highWatermark]));
