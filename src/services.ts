@@ -1,4 +1,5 @@
 import type { GatewayConfig } from './config.js';
+import { ProducePolicies } from './configs/produce-policy.js';
 import { ConfigRegistry } from './configs/registry.js';
 import { GroupCoordinator } from './groups/index.js';
 import type { Logger } from './log.js';
@@ -21,6 +22,8 @@ export interface Services {
   readonly producers: ProducerRegistry;
   /** Topic and broker config definitions, validation and resolved views (DescribeConfigs). */
   readonly configs: ConfigRegistry;
+  /** What each topic's configs ask of produced batches (validation limits, timestamp windows). */
+  readonly producePolicies: ProducePolicies;
   /** Applies retention.ms / retention.bytes on a timer; the gateway starts and stops it. */
   readonly retention: RetentionEnforcer;
   /** The classic group coordinator; gateway start loads it before listening. */
@@ -54,6 +57,7 @@ export function createServices(
       remote: config.groupCoordinator !== undefined && config.groupCoordinator.nodeId !== config.nodeId,
     }),
     configs,
+    producePolicies: new ProducePolicies(configs, config.maxDecompressedRatio),
     retention: new RetentionEnforcer(storage, configs, log, { intervalMs: config.retentionCheckIntervalMs }),
     metrics,
     quotas: new QuotaManager(new QuotaStore(storage), config.quotaWindow),

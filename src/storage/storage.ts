@@ -9,6 +9,7 @@
 
 import type { StoreMetrics } from '../metrics/metrics.js';
 import { KafkaError } from '../protocol/error-codes.js';
+import type { RecordBatch } from '../protocol/records/batch.js';
 
 /**
  * An append that failed after the backend had acknowledged its first `storedRecords` records, stored
@@ -46,6 +47,12 @@ export interface CreateTopicSpec {
 export interface AppendOptions {
   /** When set, the batch is stamped with this log-append time (ms) instead of keeping CreateTime. */
   readonly logAppendTimeMs?: bigint;
+  /**
+   * Views of the batches in the appended bytes, in order, already validated by the produce path
+   * (header, CRC-32C and every record: src/protocol/records/validate.ts). A store may use them
+   * instead of walking the bytes again; without them it validates the header and CRC itself.
+   */
+  readonly validated?: readonly RecordBatch[];
 }
 
 export interface AppendResult {
