@@ -292,6 +292,17 @@ function storeOf(opts: Record<string, unknown>): GatewayConfig['store'] {
   return store;
 }
 
+/** A request of --max-request-bytes must fit in the budget, or it could never be read whole. */
+function queuedMaxRequestBytesOf(opts: Record<string, unknown>): number {
+  const queued = opts.queuedMaxRequestBytes as number;
+  if (queued < (opts.maxRequestBytes as number)) {
+    throw new InvalidArgumentError(
+      `--queued-max-request-bytes (${queued}) must be at least --max-request-bytes (${String(opts.maxRequestBytes)})`,
+    );
+  }
+  return queued;
+}
+
 export function configFromOptions(opts: Record<string, unknown>): GatewayConfig {
   return {
     ...DEFAULT_CONFIG,
@@ -311,7 +322,7 @@ export function configFromOptions(opts: Record<string, unknown>): GatewayConfig 
     autoCreateTopics: opts.autoCreateTopics as boolean,
     maxRequestBytes: opts.maxRequestBytes as number,
     messageMaxBytes: opts.messageMaxBytes as number,
-    queuedMaxRequestBytes: opts.queuedMaxRequestBytes as number,
+    queuedMaxRequestBytes: queuedMaxRequestBytesOf(opts),
     requestReceiveTimeoutMs: opts.requestReceiveTimeoutMs as number,
     connectionsMaxIdleMs: opts.connectionsMaxIdleMs as number,
     maxDecompressedRatio: opts.maxDecompressedRatio as number,

@@ -58,15 +58,18 @@ describe('validateProduce: the hostile batches', () => {
 });
 
 describe('validateProduce: what it accepts', () => {
-  it.each([['none', Compression.None], ...CODECS])('a valid %s batch, returned as a view', (_n, codec) => {
-    const bytes = goodBatch(50, codec);
-    const batch = validateProduce(bytes, 9, POLICY, Date.now());
-    expect(batch.buf).toBe(bytes);
-    expect(batch.recordCount).toBe(50);
-    expect(batch.records().map((r) => r.value?.toString())).toEqual(
-      Array.from({ length: 50 }, (_, i) => `v${i}`),
-    );
-  });
+  it.each<readonly [string, number]>([['none', Compression.None], ...CODECS])(
+    'a valid %s batch, returned as a view',
+    (_n, codec) => {
+      const bytes = goodBatch(50, codec);
+      const batch = validateProduce(bytes, 9, POLICY, Date.now());
+      expect(batch.buf).toBe(bytes);
+      expect(batch.recordCount).toBe(50);
+      expect(batch.records().map((r) => r.value?.toString())).toEqual(
+        Array.from({ length: 50 }, (_, i) => `v${i}`),
+      );
+    },
+  );
 
   it('zstd from Produce v7 on', () => {
     expect(validateProduce(goodBatch(2, Compression.Zstd), 7, POLICY, Date.now()).recordCount).toBe(2);
