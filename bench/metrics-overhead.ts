@@ -6,6 +6,8 @@
  * a difference this small; this isolates the per-request CPU time.
  */
 import { DEFAULT_CONFIG } from '../src/config.js';
+import { PLAINTEXT_LISTENER } from '../src/security/listeners.js';
+import { Session } from '../src/security/session.js';
 import type { RequestContext } from '../src/handlers/handler.js';
 import { HANDLERS } from '../src/handlers/index.js';
 import { silentLogger } from '../src/log.js';
@@ -96,6 +98,7 @@ async function measure(withMetrics: boolean, request: Buffer): Promise<number> {
     localPort: 9092,
     remoteHost: '127.0.0.1',
     services,
+    session: new Session(PLAINTEXT_LISTENER, '127.0.0.1', undefined),
     log: silentLogger,
     signal,
   });

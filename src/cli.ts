@@ -4,34 +4,15 @@ import { DEFAULT_CONFIG } from './config.js';
 import { applyConfigFile, CONFIG_ENV, configFilePath } from './config-file.js';
 import { startGateway } from './gateway.js';
 import { DEFAULT_GROUP_CONFIG } from './groups/config.js';
+import { boolean, integer, option } from './cli-values.js';
 import { createLogger } from './log.js';
-
-function integer(min: number, max: number) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
-      throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}, got "${value}"`);
-    }
-    return n;
-  };
-}
-
-function boolean(value: string): boolean {
-  const v = value.trim().toLowerCase();
-  if (['true', '1', 'yes', 'on'].includes(v)) return true;
-  if (['false', '0', 'no', 'off'].includes(v)) return false;
-  throw new InvalidArgumentError(`expected true or false, got "${value}"`);
-}
+import { addSecurityOptions, securityFromOptions } from './security/cli-options.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
-function option(flags: string, description: string, env: string): Option {
-  return new Option(flags, description).env(`KAFKA_GATEWAY_${env}`);
-}
-
 export function buildCommand(): Command {
   const d = DEFAULT_CONFIG;
-  return new Command('kafka-gateway')
+  const command = new Command('kafka-gateway')
     .description('A Kafka-wire-compatible server with an embedded store')
     .addOption(option('--host <host>', 'address to listen on', 'HOST').default(d.host))
     .addOption(
@@ -257,6 +238,7 @@ export function buildCommand(): Command {
         CONFIG_ENV,
       ),
     );
+  return addSecurityOptions(command);
 }
 
 /** Parses nodeId@host:port, the node id and advertised address of the gateway coordinating groups. */
@@ -345,6 +327,7 @@ export function configFromOptions(opts: Record<string, unknown>): GatewayConfig 
       samples: opts.quotaWindowNum as number,
       windowMs: (opts.quotaWindowSizeSeconds as number) * 1000,
     },
+    security: securityFromOptions(opts),
   };
 }
 
@@ -376,6 +359,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGHUP', () => gateway.reload());
 }
 
 /** Entry point for the bin script: a start-up failure is one clear line on stderr and exit 1. */

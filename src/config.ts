@@ -1,3 +1,4 @@
+import { DEFAULT_SECURITY, type SecurityConfig } from './security/config.js';
 import type { GroupConfig } from './groups/config.js';
 
 export interface SeaweedMqConfig {
@@ -62,6 +63,8 @@ export interface GatewayConfig {
   readonly metrics: MetricsListenerConfig;
   /** Client quotas are measured over `samples` windows of `windowMs` (quota.window.num / .size.seconds). */
   readonly quotaWindow: { readonly samples: number; readonly windowMs: number };
+  /** Listeners, TLS, SASL and ACLs (src/security/). */
+  readonly security: SecurityConfig;
 }
 
 export interface MetricsListenerConfig {
@@ -99,4 +102,5 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   groupCoordinator: undefined,
   metrics: { port: undefined, host: '0.0.0.0' },
   quotaWindow: { samples: 11, windowMs: 1000 },
+  security: DEFAULT_SECURITY,
 };

@@ -6,6 +6,7 @@ import { createMetrics, startOpsListener } from './metrics/ops-listener.js';
 import { Dispatcher } from './server/dispatch.js';
 import { RequestBudget } from './server/request-budget.js';
 import { KafkaServer } from './server/server.js';
+import { PLAINTEXT_LISTENER, type ListenerConfig } from './security/listeners.js';
 import type { Services } from './services.js';
 import { createServices } from './services.js';
 import { MemoryStorage } from './storage/memory/memory-storage.js';
@@ -13,11 +14,30 @@ import { SeaweedMqStorage } from './storage/seaweedmq/index.js';
 import type { Storage } from './storage/storage.js';
 
 export interface Gateway {
+  /** The first listener's address. */
   readonly address: AddressInfo;
+  /** Every listener's address, by listener name. */
+  readonly addresses: ReadonlyMap<string, AddressInfo>;
   /** The /metrics, /healthz and /readyz listener, when --metrics-port is set. */
   readonly metricsAddress: AddressInfo | undefined;
   readonly services: Services;
+  /** Re-reads TLS certificates and the PLAIN users file (SIGHUP). */
+  reload(): void;
   stop(): Promise<void>;
+}
+
+/** The listeners to open: --listeners, or one PLAINTEXT listener from --host/--port. */
+export function effectiveListeners(config: GatewayConfig): ListenerConfig[] {
+  if (config.security.listeners.length > 0) return [...config.security.listeners];
+  return [
+    {
+      ...PLAINTEXT_LISTENER,
+      host: config.host,
+      port: config.port,
+      advertisedHost: config.advertisedHost,
+      advertisedPort: config.advertisedPort,
+    },
+  ];
 }
 
 export function createStorage(config: GatewayConfig, log: Logger): Storage {
@@ -54,16 +74,20 @@ export async function startGateway(
       connectionsMaxIdleMs: config.connectionsMaxIdleMs,
     },
     log,
+    effectiveListeners(config),
+    config.security.tls,
   );
   // Groups and committed offsets are loaded before listening when the store answers; a SeaweedMQ
   // cluster that is not up yet must not stop the gateway: group requests then get
   // COORDINATOR_LOAD_IN_PROGRESS until the load succeeds.
   await services.groups.loadInBackground();
   services.quotas.loadInBackground(log);
-  let address: AddressInfo;
+  services.security.start();
+  let addresses: Map<string, AddressInfo>;
   try {
-    address = await server.listen(config.host, config.port);
+    addresses = await server.listen();
   } catch (err) {
+    services.security.close();
     await services.groups.close();
     await storage.close();
     throw err;
@@ -77,12 +101,28 @@ export async function startGateway(
       throw err;
     },
   );
-  log.info({ host: address.address, port: address.port, store: storage.kind }, 'kafka-gateway listening');
+  const address = [...addresses.values()][0]!;
+  for (const [name, a] of addresses) {
+    log.info(
+      { listener: name, host: a.address, port: a.port, store: storage.kind },
+      'kafka-gateway listening',
+    );
+  }
   let stopping: Promise<void> | undefined;
   return {
     address,
+    addresses,
     metricsAddress: ops?.address,
     services,
+    reload() {
+      try {
+        server.reloadTls();
+      } catch (err) {
+        log.error({ err }, 'could not reload the TLS key and certificates; keeping the previous ones');
+      }
+      services.security.reload();
+      log.info('reloaded TLS certificates and users files');
+    },
     stop() {
       stopping ??= (async () => {
         // The coordinator goes first: it answers parked JoinGroup/SyncGroup requests (NOT_COORDINATOR), so
@@ -91,6 +131,7 @@ export async function startGateway(
         await server.close();
         await services.retention.stop();
         services.quotas.close();
+        services.security.close();
         await ops?.close();
         await storage.close();
         log.info('kafka-gateway stopped');

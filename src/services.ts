@@ -1,6 +1,7 @@
 import type { GatewayConfig } from './config.js';
 import { ProducePolicies } from './configs/produce-policy.js';
 import { ConfigRegistry } from './configs/registry.js';
+import { SecurityService } from './security/service.js';
 import { GroupCoordinator } from './groups/index.js';
 import type { Logger } from './log.js';
 import type { GatewayMetrics } from './metrics/metrics.js';
@@ -32,6 +33,8 @@ export interface Services {
   readonly metrics: GatewayMetrics;
   /** Client quotas: their definitions (AlterClientQuotas) and their enforcement. */
   readonly quotas: QuotaManager;
+  /** SASL mechanisms, credentials and the ACL authorizer. */
+  readonly security: SecurityService;
   /** Filled once the dispatcher is built; ApiVersions answers from it. */
   supportedApis: readonly SupportedApi[];
 }
@@ -61,6 +64,7 @@ export function createServices(
     retention: new RetentionEnforcer(storage, configs, log, { intervalMs: config.retentionCheckIntervalMs }),
     metrics,
     quotas: new QuotaManager(new QuotaStore(storage), config.quotaWindow),
+    security: new SecurityService(config.security, storage, log),
     supportedApis: [],
   };
 }

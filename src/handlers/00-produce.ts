@@ -10,6 +10,13 @@ import type { RecordBatch } from '../protocol/records/batch.js';
 import { RecordValidationError, validateProduce } from '../protocol/records/validate.js';
 import { buildRecordBatch } from '../protocol/records/builder.js';
 import { PartialAppendError, type AppendResult, type TopicInfo } from '../storage/storage.js';
+import {
+  AclOperation,
+  allowed,
+  allowedOnTopic,
+  mayCreateTopic,
+  ResourceType,
+} from '../security/authorize.js';
 import { topicNameProblem } from '../topics/topic-name.js';
 import { toKafkaError } from './error-message.js';
 import type { RequestContext } from './handler.js';
@@ -203,13 +210,24 @@ export default defineHandler<ProduceRequest, ProduceResponse>({
   maxVersion: 11,
   async handle(request, ctx) {
     const acksValid = VALID_ACKS.has(request.acks);
+    const txnDenied =
+      request.transactionalId != null &&
+      !allowed(ctx, AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, request.transactionalId);
     const responses = await Promise.all(
       request.topicData.map(async (t) => {
         const nameProblem = topicNameProblem(t.name);
+        const denied = txnDenied
+          ? ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED
+          : allowedOnTopic(ctx, AclOperation.WRITE, t.name)
+            ? undefined
+            : ErrorCode.TOPIC_AUTHORIZATION_FAILED;
         const topic =
-          acksValid && nameProblem === undefined ? await ctx.services.topics.getOrCreate(t.name) : undefined;
+          acksValid && nameProblem === undefined && denied === undefined
+            ? await ctx.services.topics.getOrCreate(t.name, mayCreateTopic(ctx, t.name))
+            : undefined;
         const partitionResponses = await Promise.all(
           t.partitionData.map(async (p) => {
+            if (denied !== undefined) return toResponse(p.index, failed(denied, null));
             if (!acksValid) return toResponse(p.index, failed(ErrorCode.INVALID_REQUIRED_ACKS, null));
             if (nameProblem !== undefined) {
               return toResponse(p.index, failed(ErrorCode.INVALID_TOPIC_EXCEPTION, nameProblem));

@@ -1,3 +1,4 @@
+import { AclOperation, allowedOnTopic } from '../security/authorize.js';
 import { ChangeWatch } from '../fetch/change-watch.js';
 import { ErrorCode, isKafkaError } from '../protocol/error-codes.js';
 import type {
@@ -62,13 +63,22 @@ async function resolveTargets(request: FetchRequest, ctx: RequestContext): Promi
   const byId = ctx.apiVersion >= 13;
   const { topics } = ctx.services;
   return Promise.all(
-    request.topics.map(async (t) => ({
-      topic: byId ? await topics.byId(t.topicId) : await topics.describe(t.topic),
-      missingError: byId ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
-      requestTopic: t.topic,
-      requestTopicId: t.topicId,
-      partitions: t.partitions,
-    })),
+    request.topics.map(async (t) => {
+      const topic = byId ? await topics.byId(t.topicId) : await topics.describe(t.topic);
+      // Reading needs READ on the topic; a topic the client may not read is answered as Kafka does.
+      const denied = topic !== undefined && !allowedOnTopic(ctx, AclOperation.READ, topic.name);
+      return {
+        topic: denied ? undefined : topic,
+        missingError: denied
+          ? ErrorCode.TOPIC_AUTHORIZATION_FAILED
+          : byId
+            ? ErrorCode.UNKNOWN_TOPIC_ID
+            : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+        requestTopic: t.topic,
+        requestTopicId: t.topicId,
+        partitions: t.partitions,
+      };
+    }),
   );
 }
 

@@ -7,6 +7,7 @@ import type {
 import { advertisedAddress } from './broker-address.js';
 import type { RequestContext } from './handler.js';
 import { defineHandler } from './handler.js';
+import { AclOperation, allowed, ResourceType } from '../security/authorize.js';
 
 const KEY_TYPE_GROUP = 0;
 const KEY_TYPE_TRANSACTION = 1;
@@ -64,6 +65,20 @@ function lookup(keyType: number, ctx: RequestContext): Lookup {
   }
 }
 
+/** DESCRIBE on the group or transactional id the client looks up, as Kafka asks. */
+function denied(keyType: number, key: string, ctx: RequestContext): Lookup | undefined {
+  if (keyType === KEY_TYPE_GROUP && !allowed(ctx, AclOperation.DESCRIBE, ResourceType.GROUP, key)) {
+    return failed(ErrorCode.GROUP_AUTHORIZATION_FAILED, 'Group authorization failed.');
+  }
+  if (
+    keyType === KEY_TYPE_TRANSACTION &&
+    !allowed(ctx, AclOperation.DESCRIBE, ResourceType.TRANSACTIONAL_ID, key)
+  ) {
+    return failed(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, 'Transactional Id authorization failed.');
+  }
+  return undefined;
+}
+
 export default defineHandler<FindCoordinatorRequest, FindCoordinatorResponse>({
   apiKey: 10,
   minVersion: 0,
@@ -72,11 +87,11 @@ export default defineHandler<FindCoordinatorRequest, FindCoordinatorResponse>({
     if (ctx.apiVersion >= 4) {
       const coordinators: FindCoordinatorResponseCoordinator[] = request.coordinatorKeys.map((key) => ({
         key,
-        ...lookup(request.keyType, ctx),
+        ...(denied(request.keyType, key, ctx) ?? lookup(request.keyType, ctx)),
       }));
       return { throttleTimeMs: 0, coordinators };
     }
-    const found = lookup(request.keyType, ctx);
+    const found = denied(request.keyType, request.key, ctx) ?? lookup(request.keyType, ctx);
     return {
       throttleTimeMs: 0,
       ...found,

@@ -1,12 +1,16 @@
 import { ErrorCode } from '../protocol/error-codes.js';
 import type { InitProducerIdRequest, InitProducerIdResponse } from '../protocol/generated/index.js';
 import { defineHandler } from './handler.js';
+import { initProducerIdDenied } from '../security/authorize.js';
 
 export default defineHandler<InitProducerIdRequest, InitProducerIdResponse>({
   apiKey: 22,
   minVersion: 0,
   maxVersion: 5,
   handle(request, ctx) {
+    const denied = initProducerIdDenied(ctx, request.transactionalId);
+    if (denied !== undefined)
+      return { throttleTimeMs: 0, errorCode: denied, producerId: -1n, producerEpoch: -1 };
     if (request.transactionalId !== null) {
       // Transactions are not served yet; an explicit error beats a client waiting on a coordinator.
       ctx.log.warn({ transactionalId: request.transactionalId }, 'transactional producer refused');

@@ -12,6 +12,7 @@ import type {
   AlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult as TopicResult,
 } from '../protocol/generated/index.js';
 import { defineHandler } from './handler.js';
+import { AclOperation, allowedOnCluster } from '../security/authorize.js';
 import { logDirsOf } from './log-dirs.js';
 
 export default defineHandler<AlterReplicaLogDirsRequest, AlterReplicaLogDirsResponse>({
@@ -19,7 +20,9 @@ export default defineHandler<AlterReplicaLogDirsRequest, AlterReplicaLogDirsResp
   minVersion: 0,
   maxVersion: 2,
   async handle(request, ctx) {
-    const dirs = await logDirsOf(ctx.services.storage);
+    // ALTER on the cluster, else every partition is refused, as Kafka does.
+    const denied = !allowedOnCluster(ctx, AclOperation.ALTER);
+    const dirs = denied ? [] : await logDirsOf(ctx.services.storage);
     const paths = new Set(dirs.map((d) => d.path));
     const home = new Map<string, string>();
     for (const d of dirs) for (const p of d.partitions) home.set(`${p.topic}\u0000${p.partition}`, d.path);
@@ -34,7 +37,8 @@ export default defineHandler<AlterReplicaLogDirsRequest, AlterReplicaLogDirsResp
         for (const partitionIndex of t.partitions) {
           const current = home.get(`${t.name}\u0000${partitionIndex}`);
           let errorCode: number = ErrorCode.NONE;
-          if (!paths.has(dir.path)) errorCode = ErrorCode.LOG_DIR_NOT_FOUND;
+          if (denied) errorCode = ErrorCode.CLUSTER_AUTHORIZATION_FAILED;
+          else if (!paths.has(dir.path)) errorCode = ErrorCode.LOG_DIR_NOT_FOUND;
           else if (current === undefined) errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
           else if (current !== dir.path) errorCode = ErrorCode.KAFKA_STORAGE_ERROR;
           result.partitions.push({ partitionIndex, errorCode });

@@ -11,6 +11,7 @@ import type {
 } from '../protocol/generated/index.js';
 import type { LogDir } from '../storage/storage.js';
 import { defineHandler } from './handler.js';
+import { AclOperation, allowedOnCluster } from '../security/authorize.js';
 import { logDirsOf } from './log-dirs.js';
 
 function topicsOf(
@@ -40,6 +41,9 @@ export default defineHandler<DescribeLogDirsRequest, DescribeLogDirsResponse>({
   minVersion: 0,
   maxVersion: 4,
   async handle(request, ctx) {
+    if (!allowedOnCluster(ctx, AclOperation.DESCRIBE)) {
+      return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, results: [] };
+    }
     let wanted: Map<string, Set<number>> | null = null;
     if (request.topics !== null) {
       wanted = new Map();

@@ -11,6 +11,7 @@ import type {
 } from '../protocol/generated/index.js';
 import { expiredAtArrival } from './admin-common.js';
 import { defineHandler } from './handler.js';
+import { AclOperation, allowedOnCluster } from '../security/authorize.js';
 
 const PREFERRED = 0;
 const UNCLEAN = 1;
@@ -32,6 +33,9 @@ export default defineHandler<ElectLeadersRequest, ElectLeadersResponse>({
     });
     if (type !== PREFERRED && type !== UNCLEAN) {
       return everyPartition(ErrorCode.INVALID_REQUEST, `Unknown election type ${type}`);
+    }
+    if (!allowedOnCluster(ctx, AclOperation.ALTER)) {
+      return everyPartition(ErrorCode.CLUSTER_AUTHORIZATION_FAILED, 'Cluster authorization failed.');
     }
     if (expiredAtArrival(request.timeoutMs)) return everyPartition(ErrorCode.REQUEST_TIMED_OUT, null);
     const { storage } = ctx.services;

@@ -12,6 +12,7 @@ import type {
 } from '../protocol/generated/index.js';
 import { checkReplicaList, expiredAtArrival } from './admin-common.js';
 import { defineHandler } from './handler.js';
+import { AclOperation, allowedOnCluster } from '../security/authorize.js';
 
 export default defineHandler<AlterPartitionReassignmentsRequest, AlterPartitionReassignmentsResponse>({
   apiKey: 45,
@@ -19,6 +20,14 @@ export default defineHandler<AlterPartitionReassignmentsRequest, AlterPartitionR
   maxVersion: 0,
   async handle(request, ctx) {
     const { storage, config } = ctx.services;
+    if (!allowedOnCluster(ctx, AclOperation.ALTER)) {
+      return {
+        throttleTimeMs: 0,
+        errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
+        errorMessage: 'Cluster authorization failed.',
+        responses: [],
+      };
+    }
     if (expiredAtArrival(request.timeoutMs)) {
       return {
         throttleTimeMs: 0,

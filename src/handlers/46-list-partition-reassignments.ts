@@ -8,12 +8,21 @@ import type {
   ListPartitionReassignmentsResponse,
 } from '../protocol/generated/index.js';
 import { defineHandler } from './handler.js';
+import { AclOperation, allowedOnCluster } from '../security/authorize.js';
 
 export default defineHandler<ListPartitionReassignmentsRequest, ListPartitionReassignmentsResponse>({
   apiKey: 46,
   minVersion: 0,
   maxVersion: 0,
-  handle() {
+  handle(_request, ctx) {
+    if (!allowedOnCluster(ctx, AclOperation.DESCRIBE)) {
+      return {
+        throttleTimeMs: 0,
+        errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
+        errorMessage: 'Cluster authorization failed.',
+        topics: [],
+      };
+    }
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, topics: [] };
   },
 });

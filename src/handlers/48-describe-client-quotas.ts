@@ -9,12 +9,21 @@ import type {
 } from '../protocol/generated/index.js';
 import { entityParts } from '../quotas/entity.js';
 import { defineHandler } from './handler.js';
+import { AclOperation, allowedOnCluster } from '../security/authorize.js';
 
 export default defineHandler<DescribeClientQuotasRequest, DescribeClientQuotasResponse>({
   apiKey: 48,
   minVersion: 0,
   maxVersion: 1,
   handle(request, ctx) {
+    if (!allowedOnCluster(ctx, AclOperation.DESCRIBE_CONFIGS)) {
+      return {
+        throttleTimeMs: 0,
+        errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
+        errorMessage: 'Cluster authorization failed.',
+        entries: null,
+      };
+    }
     try {
       const found = ctx.services.quotas.store.describe(request.components, request.strict);
       return {

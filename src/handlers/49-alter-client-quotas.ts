@@ -8,12 +8,23 @@ import { ErrorCode } from '../protocol/error-codes.js';
 import type { AlterClientQuotasRequest, AlterClientQuotasResponse } from '../protocol/generated/index.js';
 import { entityOf, entityParts } from '../quotas/entity.js';
 import { defineHandler } from './handler.js';
+import { AclOperation, allowedOnCluster } from '../security/authorize.js';
 
 export default defineHandler<AlterClientQuotasRequest, AlterClientQuotasResponse>({
   apiKey: 49,
   minVersion: 0,
   maxVersion: 1,
   async handle(request, ctx) {
+    if (!allowedOnCluster(ctx, AclOperation.ALTER_CONFIGS)) {
+      return {
+        throttleTimeMs: 0,
+        entries: request.entries.map((e) => ({
+          errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
+          errorMessage: 'Cluster authorization failed.',
+          entity: e.entity,
+        })),
+      };
+    }
     const outcomes = await ctx.services.quotas.store.alter(
       request.entries.map((e) => ({ entity: entityOf(e.entity), ops: e.ops })),
       request.validateOnly,

@@ -18,11 +18,15 @@ export function brokerEntries(ctx: RequestContext): BrokerEntry[] {
   return named === undefined || named.nodeId === self.nodeId ? [self] : [self, named];
 }
 
-/** The address clients should use for this gateway: the configured one, else the one they reached. */
+/**
+ * The address clients should use for this gateway: the one advertised for the listener the client
+ * came in on, else the configured one, else the one they reached.
+ */
 export function advertisedAddress(ctx: RequestContext): { host: string; port: number } {
   const { config } = ctx.services;
+  const listener = ctx.session.listener;
   return {
-    host: config.advertisedHost ?? ctx.localHost,
-    port: config.advertisedPort ?? ctx.localPort,
+    host: listener.advertisedHost ?? config.advertisedHost ?? ctx.localHost,
+    port: listener.advertisedPort ?? config.advertisedPort ?? ctx.localPort,
   };
 }

@@ -1,4 +1,11 @@
 import type { ApiHandler } from './handler.js';
+import saslHandshake from './17-sasl-handshake.js';
+import saslAuthenticate from './36-sasl-authenticate.js';
+import describeAcls from './29-describe-acls.js';
+import createAcls from './30-create-acls.js';
+import deleteAcls from './31-delete-acls.js';
+import describeUserScramCredentials from './50-describe-user-scram-credentials.js';
+import alterUserScramCredentials from './51-alter-user-scram-credentials.js';
 import produce from './00-produce.js';
 import fetch from './01-fetch.js';
 import listOffsets from './02-list-offsets.js';
@@ -68,4 +75,11 @@ export const HANDLERS: readonly ApiHandler[] = [
   describeClientQuotas,
   alterClientQuotas,
   describeCluster,
+  saslHandshake,
+  saslAuthenticate,
+  describeAcls,
+  createAcls,
+  deleteAcls,
+  describeUserScramCredentials,
+  alterUserScramCredentials,
 ] as readonly ApiHandler<never, unknown>[] as readonly ApiHandler[];

@@ -4,6 +4,9 @@ import type { Logger } from '../log.js';
 import { FrameDecoder } from '../protocol/frame.js';
 import { ProtocolError } from '../protocol/reader.js';
 import type { Services } from '../services.js';
+import { ConnectionAuth } from '../security/connection-auth.js';
+import { PLAINTEXT_LISTENER, type ListenerConfig } from '../security/listeners.js';
+import type { Principal } from '../security/principal.js';
 import type { Dispatcher } from './dispatch.js';
 import { ReceiveGuard, type ReceiveLimits } from './receive-guard.js';
 
@@ -49,6 +52,7 @@ export class Connection {
   private muteTimer: NodeJS.Timeout | undefined;
   private delayMs = 0;
   private readonly guard: ReceiveGuard;
+  private readonly auth: ConnectionAuth;
 
   constructor(
     private readonly socket: Socket,
@@ -57,6 +61,8 @@ export class Connection {
     private readonly limits: ConnectionLimits,
     parentLog: Logger,
     private readonly onClose: (c: Connection) => void,
+    listener: ListenerConfig = PLAINTEXT_LISTENER,
+    certificatePrincipal?: Principal,
   ) {
     this.decoder = new FrameDecoder(limits.maxRequestBytes);
     this.guard = new ReceiveGuard(
@@ -72,6 +78,13 @@ export class Connection {
     this.localPort = socket.localPort ?? 0;
     this.remoteHost = plainAddress(socket.remoteAddress);
     this.log = parentLog.child({ remote: `${this.remoteHost}:${socket.remotePort ?? 0}` });
+    this.auth = new ConnectionAuth(
+      listener,
+      this.remoteHost,
+      certificatePrincipal,
+      services.security,
+      this.log,
+    );
     socket.setNoDelay(true);
     services.metrics.connectionOpened();
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -121,6 +134,15 @@ export class Connection {
 
   private async process(frame: Buffer, arrived: number): Promise<void> {
     const started = performance.now();
+    const admission = this.auth.admit(frame);
+    if (admission.kind === 'close') {
+      this.fail(new ProtocolError(admission.reason), 'request refused');
+      return;
+    }
+    if (admission.kind === 'token') {
+      await this.answerToken(admission.response);
+      return;
+    }
     let chunks: Buffer[] | null;
     try {
       chunks = await this.dispatcher.dispatch(
@@ -162,6 +184,27 @@ export class Connection {
       this.socket.write(chunks[chunks.length - 1]!);
     }
     this.socket.uncork();
+    // A failed authentication is answered, then the connection closes, as Kafka does.
+    if (this.auth.session.closeAfterResponse) this.socket.end();
+  }
+
+  /** Writes the response to a raw SASL token (SaslHandshake v0), or closes when authentication failed. */
+  private async answerToken(response: Promise<Buffer | null>): Promise<void> {
+    let token: Buffer | null;
+    try {
+      token = await response;
+    } catch (err) {
+      this.fail(err, 'SASL authentication failed');
+      return;
+    }
+    if (this.closed) return;
+    if (token === null) {
+      this.destroy();
+      return;
+    }
+    const size = Buffer.allocUnsafe(4);
+    size.writeInt32BE(token.length, 0);
+    this.socket.write(Buffer.concat([size, token]));
   }
 
   /**
@@ -197,6 +240,7 @@ export class Connection {
       localPort: this.localPort,
       remoteHost: this.remoteHost,
       services: this.services,
+      session: this.auth.session,
       log: this.log,
       signal: this.abort.signal,
     };

@@ -1,4 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { PLAINTEXT_LISTENER } from '../../src/security/listeners.js';
+import { Session } from '../../src/security/session.js';
 import type { RequestContext } from '../../src/handlers/handler.js';
 import { silentLogger } from '../../src/log.js';
 import type { FetchResponse, ProduceResponse } from '../../src/protocol/generated/index.js';
@@ -21,6 +23,7 @@ describe('quota enforcement in dispatch', () => {
     localPort: 9092,
     remoteHost: '127.0.0.1',
     services: h.services,
+    session: new Session(PLAINTEXT_LISTENER, '127.0.0.1', undefined),
     log: silentLogger,
     signal: new AbortController().signal,
   });

@@ -1,4 +1,6 @@
 import type { GatewayConfig } from '../../../src/config.js';
+import { PLAINTEXT_LISTENER } from '../../../src/security/listeners.js';
+import { Session } from '../../../src/security/session.js';
 import { DEFAULT_CONFIG } from '../../../src/config.js';
 import type { RequestContext } from '../../../src/handlers/handler.js';
 import { HANDLERS } from '../../../src/handlers/index.js';
@@ -43,6 +45,7 @@ export function createHarness(config: Partial<GatewayConfig> = {}): Harness {
     localPort: 19092,
     remoteHost: '127.0.0.1',
     services,
+    session: new Session(PLAINTEXT_LISTENER, '127.0.0.1', undefined),
     log: silentLogger,
     signal: abort.signal,
   });

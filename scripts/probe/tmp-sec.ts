@@ -1,0 +1,15 @@
+import { WireConnection } from '../../test/compat/support/wire.js';
+const c = await WireConnection.open('127.0.0.1', Number(process.argv[2] ?? 19192));
+const show = async (k: number, v: number, b: object) => { try { console.log(k, v, JSON.stringify(await c.call(k, v, b), (_, x) => typeof x === 'bigint' ? x.toString() : x)); } catch (e) { console.log(k, v, 'ERR', (e as Error).message); } };
+await show(29, 1, { resourceTypeFilter: 1, resourceNameFilter: null, patternTypeFilter: 1, principalFilter: null, hostFilter: null, operation: 1, permissionType: 1 });
+await show(30, 1, { creations: [{ resourceType: 2, resourceName: 't', resourcePatternType: 3, principal: 'User:a', host: '*', operation: 3, permissionType: 3 }] });
+await show(31, 1, { filters: [{ resourceTypeFilter: 1, resourceNameFilter: null, patternTypeFilter: 1, principalFilter: null, hostFilter: null, operation: 1, permissionType: 1 }] });
+await show(50, 0, { users: null });
+await show(50, 0, { users: [{ name: 'nobody' }, { name: 'nobody' }] });
+await show(51, 0, { deletions: [{ name: 'x', mechanism: 1 }], upsertions: [{ name: 'alice', mechanism: 1, iterations: 100, salt: Buffer.from('s'), saltedPassword: Buffer.alloc(32) }, { name: 'bob', mechanism: 3, iterations: 4096, salt: Buffer.from('s'), saltedPassword: Buffer.alloc(32) }, { name: 'carol', mechanism: 2, iterations: 4096, salt: Buffer.from('s'), saltedPassword: Buffer.alloc(64) }] });
+await show(50, 0, { users: [{ name: 'carol' }] });
+await show(51, 0, { deletions: [{ name: 'carol', mechanism: 2 }], upsertions: [{ name: 'carol', mechanism: 2, iterations: 4096, salt: Buffer.from('s'), saltedPassword: Buffer.alloc(64) }] });
+await show(51, 0, { deletions: [{ name: '', mechanism: 2 }], upsertions: [{ name: 'dave', mechanism: 1, iterations: 20000, salt: Buffer.from('s'), saltedPassword: Buffer.alloc(32) }] });
+await show(17, 1, { mechanism: 'PLAIN' });
+await show(3, 12, { topics: [], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: true });
+c.close();
