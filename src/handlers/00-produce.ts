@@ -62,6 +62,7 @@ function checkBatches(records: Buffer | null, maxBytes: number): RecordBatch[] {
 async function produceToPartition(
   topic: TopicInfo,
   data: ProduceRequestPartitionProduceData,
+  acks: number,
   ctx: RequestContext,
 ): Promise<PartitionResult> {
   const { storage, config, producers } = ctx.services;
@@ -105,7 +106,9 @@ async function produceToPartition(
         topic.name,
         data.index,
         toStore,
-        logAppendTime ? { logAppendTimeMs: BigInt(Date.now()) } : {},
+        logAppendTime
+          ? { logAppendTimeMs: BigInt(Date.now()), durable: acks === -1 }
+          : { durable: acks === -1 },
       );
     } catch (err) {
       if (state !== undefined && batches.length === 1 && err instanceof PartialAppendError) {
@@ -202,7 +205,7 @@ export default defineHandler<ProduceRequest, ProduceResponse>({
                 ),
               );
             }
-            return toResponse(p.index, await produceToPartition(topic, p, ctx));
+            return toResponse(p.index, await produceToPartition(topic, p, request.acks, ctx));
           }),
         );
         return { name: t.name, partitionResponses };

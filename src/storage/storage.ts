@@ -45,6 +45,11 @@ export interface CreateTopicSpec {
 export interface AppendOptions {
   /** When set, the batch is stamped with this log-append time (ms) instead of keeping CreateTime. */
   readonly logAppendTimeMs?: bigint;
+  /**
+   * The producer asked for acks=-1 (all): resolve only once the records would survive a restart of
+   * the store. A store that persists every append before resolving can ignore it.
+   */
+  readonly durable?: boolean;
 }
 
 export interface AppendResult {

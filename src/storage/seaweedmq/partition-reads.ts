@@ -111,15 +111,8 @@ export class PartitionReads {
     const end = offsets[offsets.length - 1]! + 1n;
     const cached = this.offsetCache.get(k);
     if (cached !== undefined && cached.generation === route.generation) {
-      if (base < cached.highWatermark) {
-        // SeaweedMQ handed out offsets it had given before: it lost track of the partition's end
-        // (docs/seaweedmq.md, "offsets after a broker restart"). Two records now share an offset.
-        this.logger.error(
-          { topic, partition, baseOffset: String(base), highWatermark: String(cached.highWatermark) },
-          'SeaweedMQ reused offsets below the known high watermark',
-        );
-        this.timeIndexes.delete(k);
-      }
+      // Offsets below the cached high watermark mean the broker counted again (partition-guard.ts).
+      if (base < cached.highWatermark) this.timeIndexes.delete(k);
       if (end > cached.highWatermark || base < cached.highWatermark) cached.highWatermark = end;
     }
     const idx = this.timeIndexes.get(k);

@@ -21,6 +21,7 @@ export function isRoutingError(code: number): boolean {
 
 export class Publishers {
   private readonly streams = new Map<string, PartitionPublisher>();
+  private readonly checks = new WeakMap<PartitionPublisher, Promise<void>>();
   private readonly name = `kafka-gateway-${process.pid}`;
 
   constructor(
@@ -30,6 +31,12 @@ export class Publishers {
     private readonly cache: TopicCache,
     private readonly pbTopic: (name: string) => PbTopic,
     private readonly ackTimeoutMs: number,
+    /** Runs once before the first record goes out on a new stream (partition-guard.ts). */
+    private readonly checkNewStream: (
+      topic: string,
+      partition: number,
+      route: PartitionRoute,
+    ) => Promise<void> = async () => {},
   ) {}
 
   /** A stream whose init the broker accepted, re-routed (at most twice) while nothing was sent. */
@@ -57,8 +64,11 @@ export class Publishers {
           this.ackTimeoutMs,
         );
         this.streams.set(k, publisher);
+        this.checks.set(publisher, this.checkNewStream(topic, partition, route));
       }
       try {
+        // Every append on a new stream waits for its check, not only the one that opened it.
+        await this.checks.get(publisher);
         await publisher.ready();
         return { publisher, route };
       } catch (err) {

@@ -6,6 +6,7 @@
 import { pino, type Logger } from 'pino';
 import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
 import { validateBatches } from '../../protocol/records/batch.js';
+import { PartialAppendError } from '../storage.js';
 import type {
   AppendOptions,
   AppendResult,
@@ -29,9 +30,12 @@ import { KvStore } from './kv.js';
 import { resolveOptions, type ResolvedOptions, type SeaweedMqOptions } from './options.js';
 import { PartitionReads } from './partition-reads.js';
 import type { PbTopic } from './proto.js';
+import type { PartitionRoute } from './routes.js';
 import { Publishers } from './publishers.js';
 import { ClientPool } from './rpc.js';
 import { BrokerGate } from './broker-gate.js';
+import { Durability } from './durability.js';
+import { PartitionGuard } from './partition-guard.js';
 import { TopicCache } from './topic-cache.js';
 import { Topics, type TopicState } from './topics.js';
 
@@ -49,6 +53,8 @@ export class SeaweedMqStorage implements Storage {
   private readonly kv: KvStore;
   private readonly watch: ChangeWatch;
   private readonly fetcher: Fetcher;
+  private readonly durability: Durability;
+  private readonly guard: PartitionGuard;
   private readonly pbTopic: (name: string) => PbTopic;
 
   constructor(options: SeaweedMqOptions) {
@@ -57,14 +63,25 @@ export class SeaweedMqStorage implements Storage {
     const o = this.options;
     const pbTopic = (name: string): PbTopic => ({ namespace: o.namespace, name });
     this.pbTopic = pbTopic;
-    this.pool = new ClientPool(new BrokerGate(o.brokerSettleMs, this.logger));
+    const gate = new BrokerGate(o.brokerSettleMs, this.logger);
+    this.pool = new ClientPool(gate);
     this.discovery = new Discovery(o, this.pool, this.logger);
     const filer = new Filer(this.discovery, this.pool, o.requestTimeoutMs);
     this.topics = new Topics(this.discovery, this.pool, filer, o.namespace, o.requestTimeoutMs);
-    this.cache = new TopicCache(this.topics, o.topicCacheMs);
-    const fetcher = new Fetcher(this.pool, o.requestTimeoutMs);
+    this.cache = new TopicCache(this.topics, o.topicCacheMs, (topic, route) =>
+      this.guard.ready(topic, route),
+    );
+    const fetcher = new Fetcher(this.pool, o.requestTimeoutMs, this.logger);
     this.fetcher = fetcher;
     this.reads = new PartitionReads(this.pool, fetcher, this.cache, pbTopic, o.offsetsCacheMs, this.logger);
+    this.durability = new Durability(filer, o.namespace, o.durablePollMs, o.publishTimeoutMs, this.logger);
+    this.guard = new PartitionGuard(
+      this.durability,
+      gate,
+      (topic, route) => fetcher.rangeHighWatermark(pbTopic(topic), route),
+      (topic, partition) => this.reads.forgetPartition(topic, partition),
+      this.logger,
+    );
     this.publishers = new Publishers(
       this.pool,
       this.discovery,
@@ -72,6 +89,7 @@ export class SeaweedMqStorage implements Storage {
       this.cache,
       pbTopic,
       o.publishTimeoutMs,
+      (topic, partition, route) => this.guard.checkPublish(topic, partition, route),
     );
     this.committed = new CommittedOffsets(filer, o.namespace);
     this.kv = new KvStore(filer, o.namespace);
@@ -92,6 +110,7 @@ export class SeaweedMqStorage implements Storage {
   }
 
   async close(): Promise<void> {
+    this.durability.close();
     this.publishers.closeAll();
     this.watch.close();
     this.discovery.close();
@@ -231,6 +250,7 @@ export class SeaweedMqStorage implements Storage {
     }
     const baseOffset = offsets[0]!;
     const end = offsets[offsets.length - 1]! + 1n;
+    this.guard.acknowledged(topic, partition, route, baseOffset, end);
     if (end - baseOffset !== BigInt(offsets.length)) {
       // Another publisher interleaved on this partition: the batch's records are not adjacent.
       this.logger.warn(
@@ -240,6 +260,7 @@ export class SeaweedMqStorage implements Storage {
     }
     this.reads.appended(topic, partition, route, offsets, records);
     this.watch.notify(topic, partition, end);
+    if (options?.durable === true) await this.persisted(topic, route, offsets, () => publisher.isBroken);
     const logStartOffset =
       this.reads.cachedLogStart(topic, partition) ?? (await this.cache.logicalStart(topic, partition));
     return { baseOffset, logAppendTimeMs: appendTime ?? -1n, logStartOffset };
@@ -359,6 +380,30 @@ export class SeaweedMqStorage implements Storage {
   private forget(topic: string): void {
     this.cache.forget(topic);
     this.reads.forgetTopic(topic);
+    this.guard.forgetTopic(topic);
+    this.durability.forgetTopic(topic);
+  }
+
+  /**
+   * Waits until the acknowledged records are persisted (acks=-1). When they cannot all be, the leading
+   * ones that are persisted count as stored (PartialAppendError), so an idempotent producer's retry
+   * stores only the rest.
+   */
+  private async persisted(
+    topic: string,
+    route: PartitionRoute,
+    offsets: readonly bigint[],
+    broken: () => boolean,
+  ): Promise<void> {
+    try {
+      await this.durability.waitDurable(topic, route.partition, offsets[offsets.length - 1]!, broken);
+    } catch (err) {
+      const through = (err as { persistedThrough?: bigint }).persistedThrough;
+      if (!(err instanceof KafkaError) || through === undefined) throw err;
+      let stored = 0;
+      while (stored < offsets.length && offsets[stored]! <= through) stored++;
+      throw stored === 0 ? err : new PartialAppendError(err.code, err.message, stored, offsets[0]!);
+    }
   }
 }
 
