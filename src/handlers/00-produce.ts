@@ -102,14 +102,10 @@ async function produceToPartition(
     const toStore = resume === undefined ? data.records! : withoutLeading(first, resume.skip);
     let result: AppendResult;
     try {
-      result = await storage.append(
-        topic.name,
-        data.index,
-        toStore,
-        logAppendTime
-          ? { logAppendTimeMs: BigInt(Date.now()), durable: acks === -1 }
-          : { durable: acks === -1 },
-      );
+      result = await storage.append(topic.name, data.index, toStore, {
+        durable: acks === -1,
+        ...(logAppendTime ? { logAppendTimeMs: BigInt(Date.now()) } : {}),
+      });
     } catch (err) {
       if (state !== undefined && batches.length === 1 && err instanceof PartialAppendError) {
         state.recordPartial(
@@ -188,11 +184,20 @@ export default defineHandler<ProduceRequest, ProduceResponse>({
     const responses = await Promise.all(
       request.topicData.map(async (t) => {
         const nameProblem = topicNameProblem(t.name);
+        // A store that cannot look the topic up (unreachable) fails its partitions, not the connection.
+        let lookupFailure: PartitionResult | undefined;
         const topic =
-          acksValid && nameProblem === undefined ? await ctx.services.topics.getOrCreate(t.name) : undefined;
+          acksValid && nameProblem === undefined
+            ? await ctx.services.topics.getOrCreate(t.name).catch((err: unknown) => {
+                const e = toKafkaError(err, ctx);
+                lookupFailure = failed(e.errorCode, e.errorMessage);
+                return undefined;
+              })
+            : undefined;
         const partitionResponses = await Promise.all(
           t.partitionData.map(async (p) => {
             if (!acksValid) return toResponse(p.index, failed(ErrorCode.INVALID_REQUIRED_ACKS, null));
+            if (lookupFailure !== undefined) return toResponse(p.index, lookupFailure);
             if (nameProblem !== undefined) {
               return toResponse(p.index, failed(ErrorCode.INVALID_TOPIC_EXCEPTION, nameProblem));
             }

@@ -7,6 +7,7 @@
  * CORRUPT_MESSAGE, TOPIC_ALREADY_EXISTS, ...); anything else thrown is an I/O failure or a bug.
  */
 
+import type { LockService } from '../coordination/lock-service.js';
 import { KafkaError } from '../protocol/error-codes.js';
 
 /**
@@ -157,4 +158,10 @@ export interface Storage {
   kvPut(namespace: string, key: string, value: Buffer): Promise<void>;
   kvDelete(namespace: string, key: string): Promise<void>;
   kvList(namespace: string): Promise<Map<string, Buffer>>;
+
+  /**
+   * Optional: named expiring locks shared by every gateway on this store. With them, gateways share
+   * the coordination of consumer groups and move it off a gateway that stops (src/coordination/).
+   */
+  readonly locks?: LockService;
 }

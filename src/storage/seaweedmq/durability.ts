@@ -1,15 +1,20 @@
 /**
  * What of a partition is persisted in the filer, learnt from the filer itself (partition-files.ts): the
  * broker acknowledges a record once it is in its memory, flushes its log buffer every second or so and
- * checkpoints its offset counter every 2 s, and a restarted broker keeps only what both hold. So:
+ * checkpoints its offset counter every 2 s, independently; a restarted broker keeps the flushed records
+ * and counts on from the checkpoint. So:
  *
- * - waitDurable resolves once every offset up to `last` is in a flushed segment and covered by the
- *   checkpoint: an acks=-1 produce is answered then. One filer listing per partition per poll serves
- *   every append waiting on that partition, whatever their number.
- * - repair, run before the first broker call on a partition after a broker (re)start, raises the
- *   checkpoint to the last flushed offset when the broker stopped before checkpointing it: the restarted
- *   broker would otherwise hand those offsets out again, and two records would share each of them.
+ * - waitDurable resolves once every offset up to `last` is in a flushed segment: an acks=-1 produce is
+ *   answered then. One filer listing per partition per poll serves every append waiting on that
+ *   partition, whatever their number.
+ * - repair, run before the broker loads a partition again (after it restarted or moved), sets the
+ *   checkpoint to the last flushed offset. A checkpoint behind it would make the broker hand flushed
+ *   offsets out again (two records at one offset); one ahead of it, written for records that were never
+ *   flushed, would leave a gap, which SeaweedMQ's reads (they number records by position) turn into
+ *   records served at the wrong offsets. It also labels a first segment with the offsets SeaweedMQ
+ *   leaves off it (segment-labels.ts).
  */
+import type { Client } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
 import type { Filer } from './filer.js';
@@ -17,13 +22,14 @@ import {
   CHECKPOINT_FILE,
   checkpointContent,
   flushedFromEntries,
-  lastOffsetInSegment,
   partitionDir,
   readCheckpoint,
   segmentName,
+  segmentOffsets,
   type Checkpoint,
 } from './partition-files.js';
-import type { PbPartition } from './proto.js';
+import type { PbEntry, PbPartition } from './proto.js';
+import { labelSegment } from './segment-labels.js';
 
 /** Segments flushed this long before the last checkpoint are not listed again: they hold older offsets. */
 const LIST_MARGIN_MS = 5 * 60_000;
@@ -44,22 +50,25 @@ export interface PersistedState {
   readonly checkpoint: bigint;
 }
 
+interface Unlabelled {
+  readonly name: string;
+  readonly first: bigint;
+  readonly last: bigint;
+}
+
 class PartitionFiles {
   flushedThrough = -1n;
+  /** Whether a segment with offset attributes was seen: the broker then finds the partition's end. */
+  labelled = false;
   checkpoint: Checkpoint | undefined;
   /** Name of the newest segment listed; the next listing starts there. */
   lastSegment: string | undefined;
-  /** Largest offset of segments without offset attributes, read once each (name:size → offset). */
-  readonly unlabelled = new Map<string, bigint>();
+  /** Offsets of segments without offset attributes, read once each (by name:size). */
+  readonly unlabelled = new Map<string, Unlabelled>();
   readonly waiters: Waiter[] = [];
   refreshing: Promise<void> | undefined;
 
   constructor(readonly dir: string) {}
-
-  get durableThrough(): bigint {
-    const c = this.checkpoint?.offset ?? -1n;
-    return c < this.flushedThrough ? c : this.flushedThrough;
-  }
 }
 
 export class Durability {
@@ -69,6 +78,8 @@ export class Durability {
 
   constructor(
     private readonly filer: Filer,
+    /** A client whose calls carry raw protobuf bytes (segment-labels.ts). */
+    private readonly rawFiler: () => Client,
     private readonly namespace: string,
     private readonly pollMs: number,
     private readonly timeoutMs: number,
@@ -76,13 +87,13 @@ export class Durability {
   ) {}
 
   /**
-   * Resolves once offsets up to `last` are persisted (flushed and checkpointed). Rejects with
-   * REQUEST_TIMED_OUT after the timeout, or at once when `broken()` turns true and a fresh look at the
-   * filer does not show them flushed; the error then says how far they are persisted.
+   * Resolves once offsets up to `last` are in flushed segments. Rejects with REQUEST_TIMED_OUT after
+   * the timeout, or with KAFKA_STORAGE_ERROR once `broken()` turns true and a fresh look at the filer
+   * does not show them flushed; the error's `persistedThrough` says how far they are.
    */
   waitDurable(topic: string, p: PbPartition, last: bigint, broken: () => boolean): Promise<void> {
     const files = this.files(topic, p);
-    if (files.durableThrough >= last) return Promise.resolve();
+    if (files.flushedThrough >= last) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       files.waiters.push({ last, deadline: Date.now() + this.timeoutMs, broken, resolve, reject });
       this.ensureTimer();
@@ -97,29 +108,37 @@ export class Durability {
   }
 
   /**
-   * Makes the broker's next start continue after every flushed record: when the checkpoint is behind the
-   * last flushed offset, writes that offset as the checkpoint. Call before the broker loads the partition.
+   * Makes the broker's next load of the partition continue right after the last flushed record: sets
+   * the checkpoint to it, and labels a first segment that has no offsets. Call before the broker loads
+   * the partition (a broker holding it already rewrites the checkpoint from its counter within 2 s).
    */
   async repair(topic: string, p: PbPartition): Promise<PersistedState> {
     const files = this.files(topic, p);
     files.lastSegment = undefined; // a full look: the broker may have flushed anything before it stopped
     await this.refresh(files);
     const checkpoint = files.checkpoint?.offset ?? -1n;
-    if (files.flushedThrough > checkpoint) {
-      await this.filer.write(`${files.dir}/${CHECKPOINT_FILE}`, checkpointContent(files.flushedThrough));
-      this.logger.warn(
-        {
-          topic,
-          dir: files.dir,
-          checkpoint: String(checkpoint),
-          flushedThrough: String(files.flushedThrough),
-        },
-        'SeaweedMQ stopped before checkpointing offsets it had flushed; raised its offset checkpoint so ' +
-          'a restarted broker does not hand them out again',
-      );
-      files.checkpoint = { offset: files.flushedThrough, mtimeSec: Math.floor(Date.now() / 1000) };
+    const flushed = files.flushedThrough;
+    if (!files.labelled && flushed >= 0n) {
+      const segment = [...files.unlabelled.values()].find((u) => u.last === flushed);
+      if (segment !== undefined) {
+        const path = `${files.dir}/${segment.name}`;
+        await labelSegment(this.rawFiler(), path, segment.first, segment.last, this.timeoutMs);
+        files.labelled = true;
+      }
     }
-    return { flushedThrough: files.flushedThrough, checkpoint: files.checkpoint?.offset ?? -1n };
+    if (flushed !== checkpoint && (flushed >= 0n || files.checkpoint !== undefined)) {
+      await this.filer.write(`${files.dir}/${CHECKPOINT_FILE}`, checkpointContent(flushed));
+      this.logger.warn(
+        { topic, dir: files.dir, checkpoint: String(checkpoint), flushedThrough: String(flushed) },
+        flushed > checkpoint
+          ? 'SeaweedMQ stopped before checkpointing offsets it had flushed; set its offset checkpoint ' +
+              'to the last flushed record so they are not handed out again'
+          : 'SeaweedMQ had handed out offsets it never flushed; set its offset checkpoint back to the ' +
+              'last flushed record so no gap is left where they were',
+      );
+      files.checkpoint = { offset: flushed, mtimeSec: Math.floor(Date.now() / 1000) };
+    }
+    return { flushedThrough: flushed, checkpoint: files.checkpoint?.offset ?? -1n };
   }
 
   forgetTopic(topic: string): void {
@@ -178,20 +197,23 @@ export class Durability {
   }
 
   private async settle(f: PartitionFiles): Promise<void> {
+    // Given up only on a listing that started after the stream broke: the broker may have flushed
+    // them in its last moments, and the retry must not store again what is there.
+    const brokenBefore = new Set(f.waiters.filter((w) => w.broken()));
+    let fresh = true;
     try {
       await this.refresh(f);
+      // A listing already under way when the stream broke may predate the broker's last flush.
+      if (brokenBefore.size > 0) await this.refresh(f);
     } catch (err) {
+      fresh = false;
       this.logger.debug({ err, dir: f.dir }, 'could not read persistence state; retrying');
     }
-    const durable = f.durableThrough;
     const now = Date.now();
     const keep: Waiter[] = [];
     for (const w of f.waiters.splice(0)) {
-      if (w.last <= durable) w.resolve();
-      else if (w.broken() && w.last <= f.flushedThrough) {
-        // The broker went away after flushing them; the repair on its return keeps their offsets.
-        w.resolve();
-      } else if (w.broken() || now > w.deadline) {
+      if (w.last <= f.flushedThrough) w.resolve();
+      else if ((fresh && brokenBefore.has(w)) || now > w.deadline) {
         w.reject(this.notPersisted(f, w, now > w.deadline));
       } else keep.push(w);
     }
@@ -203,7 +225,7 @@ export class Durability {
       timedOut ? ErrorCode.REQUEST_TIMED_OUT : ErrorCode.KAFKA_STORAGE_ERROR,
       `records up to offset ${w.last} were not persisted by SeaweedMQ ` +
         (timedOut ? `within ${this.timeoutMs} ms` : 'before its broker went away') +
-        ` (flushed through ${f.flushedThrough}, checkpoint ${f.checkpoint?.offset ?? -1n})`,
+        ` (flushed through ${f.flushedThrough})`,
     );
     return Object.assign(err, { persistedThrough: f.flushedThrough });
   }
@@ -217,32 +239,41 @@ export class Durability {
   }
 
   private async doRefresh(f: PartitionFiles): Promise<void> {
-    let from = f.lastSegment;
-    if (from === undefined) {
+    let entries: PbEntry[];
+    if (f.lastSegment !== undefined) {
+      entries = await this.filer.listFrom(f.dir, f.lastSegment, true);
+    } else {
+      // A first look lists from a little before the last checkpoint, where the newest segments are;
+      // when nothing there carries offsets, everything, as the newest labelled segment may be older.
       const entry = await this.filer.lookup(`${f.dir}/${CHECKPOINT_FILE}`);
       const cp = entry === undefined ? undefined : readCheckpoint(entry);
-      from = cp === undefined ? '' : segmentName(cp.mtimeSec * 1000 - LIST_MARGIN_MS);
+      entries =
+        cp === undefined
+          ? []
+          : await this.filer.listFrom(f.dir, segmentName(cp.mtimeSec * 1000 - LIST_MARGIN_MS), true);
+      if (flushedFromEntries(entries).flushedThrough < 0n) entries = await this.filer.list(f.dir);
     }
-    const entries = await this.filer.listFrom(f.dir, from, true);
     for (const e of entries) {
       const cp = readCheckpoint(e);
       if (cp !== undefined) f.checkpoint = cp;
     }
     const { flushedThrough, unlabelled } = flushedFromEntries(entries);
+    if (flushedThrough >= 0n) f.labelled = true;
     if (flushedThrough > f.flushedThrough) f.flushedThrough = flushedThrough;
     const segments = entries.filter((e) => e.name !== CHECKPOINT_FILE && !e.is_directory);
     if (segments.length > 0) f.lastSegment = segments[segments.length - 1]!.name;
-    // A window that started at offset 0 is flushed without offsets: read it, while nothing later says more.
-    if (f.flushedThrough < 0n) {
-      for (const e of unlabelled) {
-        const key = `${e.name}:${e.attributes?.file_size ?? ''}`;
-        let last = f.unlabelled.get(key);
-        if (last === undefined) {
-          last = lastOffsetInSegment(await this.filer.readContent(e));
-          f.unlabelled.set(key, last);
-        }
-        if (last > f.flushedThrough) f.flushedThrough = last;
+    // A window that started at offset 0 is flushed without offsets: read it while nothing says more.
+    if (f.labelled) return;
+    for (const e of unlabelled) {
+      const key = `${e.name}:${e.attributes?.file_size ?? ''}`;
+      let offsets = f.unlabelled.get(key);
+      if (offsets === undefined) {
+        const read = segmentOffsets(await this.filer.readContent(e));
+        if (read === undefined) continue;
+        offsets = { name: e.name, ...read };
+        f.unlabelled.set(key, offsets);
       }
+      if (offsets.last > f.flushedThrough) f.flushedThrough = offsets.last;
     }
   }
 }

@@ -101,11 +101,12 @@ export function flushedFromEntries(entries: readonly PbEntry[]): {
 }
 
 /**
- * The largest offset stored in a segment's bytes: a sequence of [uint32 big-endian size][LogEntry],
- * LogEntry being filer_pb {ts_ns = 1, partition_key_hash = 2, data = 3, key = 4, offset = 5}.
- * Returns -1 for an empty segment; throws on bytes that are not such a sequence.
+ * The first and last offsets stored in a segment's bytes: a sequence of [uint32 big-endian size]
+ * [LogEntry], LogEntry being filer_pb {ts_ns = 1, partition_key_hash = 2, data = 3, key = 4,
+ * offset = 5}. undefined for an empty segment; throws on bytes that are not such a sequence.
  */
-export function lastOffsetInSegment(bytes: Buffer): bigint {
+export function segmentOffsets(bytes: Buffer): { first: bigint; last: bigint } | undefined {
+  let first: bigint | undefined;
   let last = -1n;
   let pos = 0;
   while (pos + 4 <= bytes.length) {
@@ -119,9 +120,10 @@ export function lastOffsetInSegment(bytes: Buffer): bigint {
       if (field === 5 && type === WireType.Varint) offset = BigInt.asIntN(64, r.varint());
       else r.skip(type);
     }
+    first ??= offset;
     if (offset > last) last = offset;
     pos = end;
   }
   if (pos !== bytes.length) throw new Error('segment ends inside an entry header');
-  return last;
+  return first === undefined ? undefined : { first, last };
 }

@@ -35,7 +35,10 @@ import { Publishers } from './publishers.js';
 import { ClientPool } from './rpc.js';
 import { BrokerGate } from './broker-gate.js';
 import { Durability } from './durability.js';
+import { FilerLocks } from './filer-locks.js';
+import type { LockService } from '../../coordination/lock-service.js';
 import { PartitionGuard } from './partition-guard.js';
+import { RawFilerClient } from './segment-labels.js';
 import { TopicCache } from './topic-cache.js';
 import { Topics, type TopicState } from './topics.js';
 
@@ -56,6 +59,7 @@ export class SeaweedMqStorage implements Storage {
   private readonly durability: Durability;
   private readonly guard: PartitionGuard;
   private readonly pbTopic: (name: string) => PbTopic;
+  readonly locks: LockService;
 
   constructor(options: SeaweedMqOptions) {
     this.options = resolveOptions(options);
@@ -74,7 +78,14 @@ export class SeaweedMqStorage implements Storage {
     const fetcher = new Fetcher(this.pool, o.requestTimeoutMs, this.logger);
     this.fetcher = fetcher;
     this.reads = new PartitionReads(this.pool, fetcher, this.cache, pbTopic, o.offsetsCacheMs, this.logger);
-    this.durability = new Durability(filer, o.namespace, o.durablePollMs, o.publishTimeoutMs, this.logger);
+    this.durability = new Durability(
+      filer,
+      () => this.pool.get(RawFilerClient, this.discovery.filer()),
+      o.namespace,
+      o.durablePollMs,
+      o.publishTimeoutMs,
+      this.logger,
+    );
     this.guard = new PartitionGuard(
       this.durability,
       gate,
@@ -93,6 +104,7 @@ export class SeaweedMqStorage implements Storage {
     );
     this.committed = new CommittedOffsets(filer, o.namespace);
     this.kv = new KvStore(filer, o.namespace);
+    this.locks = new FilerLocks(this.discovery, this.pool, o.namespace, o.requestTimeoutMs);
     this.watch = new ChangeWatch(
       async (topic, partition) => (await this.reads.offsets(topic, partition, true)).highWatermark,
       o.changePollMs,
@@ -246,11 +258,15 @@ export class SeaweedMqStorage implements Storage {
       offsets = await publisher.send(messages);
     } catch (err) {
       this.publishers.failed(topic, partition, err);
+      // The broker's acks say which leading records it took, not which it persisted.
+      if (options?.durable === true && err instanceof PartialAppendError) {
+        throw await this.persistedPart(topic, route, err);
+      }
       throw err;
     }
     const baseOffset = offsets[0]!;
     const end = offsets[offsets.length - 1]! + 1n;
-    this.guard.acknowledged(topic, partition, route, baseOffset, end);
+    this.guard.acknowledged(topic, partition, route, baseOffset, end, options?.durable === true);
     if (end - baseOffset !== BigInt(offsets.length)) {
       // Another publisher interleaved on this partition: the batch's records are not adjacent.
       this.logger.warn(
@@ -384,6 +400,26 @@ export class SeaweedMqStorage implements Storage {
     this.durability.forgetTopic(topic);
   }
 
+  /** A partial append of an acks=-1 batch, counting as stored only the records the filer holds. */
+  private async persistedPart(
+    topic: string,
+    route: PartitionRoute,
+    err: PartialAppendError,
+  ): Promise<KafkaError> {
+    const { flushedThrough } = await this.durability.state(topic, route.partition).catch(() => ({
+      flushedThrough: -1n,
+    }));
+    const persisted = flushedThrough - err.baseOffset + 1n;
+    const stored = persisted <= 0n ? 0 : Math.min(err.storedRecords, Number(persisted));
+    this.logger.warn(
+      { topic, baseOffset: String(err.baseOffset), acked: err.storedRecords, persisted: stored },
+      'publish stream broke in the middle of an acks=-1 batch',
+    );
+    return stored === 0
+      ? new KafkaError(err.code, err.message)
+      : new PartialAppendError(err.code, err.message, stored, err.baseOffset);
+  }
+
   /**
    * Waits until the acknowledged records are persisted (acks=-1). When they cannot all be, the leading
    * ones that are persisted count as stored (PartialAppendError), so an idempotent producer's retry
@@ -402,6 +438,10 @@ export class SeaweedMqStorage implements Storage {
       if (!(err instanceof KafkaError) || through === undefined) throw err;
       let stored = 0;
       while (stored < offsets.length && offsets[stored]! <= through) stored++;
+      this.logger.warn(
+        { topic, first: String(offsets[0]), last: String(offsets[offsets.length - 1]), persisted: stored },
+        'acks=-1 batch not persisted in full',
+      );
       throw stored === 0 ? err : new PartialAppendError(err.code, err.message, stored, offsets[0]!);
     }
   }
