@@ -186,6 +186,24 @@ export function buildCommand(): Command {
         'with several gateways on one store: the gateway (its --node-id and advertised address) that coordinates every consumer group',
         'GROUP_COORDINATOR',
       ).argParser(coordinatorAddress),
+    )
+    .addOption(
+      option(
+        '--coordinator-slots <n>',
+        'several gateways on one SeaweedMQ namespace: consumer groups are spread over this many slots, each coordinated by one gateway (the same on every gateway)',
+        'COORDINATOR_SLOTS',
+      )
+        .default(d.coordination.slots)
+        .argParser(integer(1, 1000)),
+    )
+    .addOption(
+      option(
+        '--coordinator-lease-ms <ms>',
+        "lease of a coordinator slot: a stopped gateway's groups move to the others after about twice this",
+        'COORDINATOR_LEASE_MS',
+      )
+        .default(d.coordination.leaseMs)
+        .argParser(integer(1000, 600_000)),
     );
 }
 
@@ -252,6 +270,10 @@ export function configFromOptions(opts: Record<string, unknown>): GatewayConfig 
       offsetsRetentionMs: (opts.offsetsRetentionMinutes as number) * 60_000,
     },
     groupCoordinator: opts.groupCoordinator as CoordinatorAddress | undefined,
+    coordination: {
+      slots: opts.coordinatorSlots as number,
+      leaseMs: opts.coordinatorLeaseMs as number,
+    },
   };
 }
 

@@ -47,6 +47,18 @@ export interface GatewayConfig {
    * gateway coordinates the groups its own clients use.
    */
   readonly groupCoordinator: CoordinatorAddress | undefined;
+  /**
+   * Without --group-coordinator, on a store with locks (SeaweedMQ): consumer groups hash to `slots`
+   * coordinator slots, each coordinated by the gateway holding its lease (src/coordination/).
+   */
+  readonly coordination: CoordinationConfig;
+}
+
+export interface CoordinationConfig {
+  /** Coordinator slots for consumer groups; every gateway on one namespace must use the same. */
+  readonly slots: number;
+  /** Lease of a slot: a dead gateway's groups move after about twice this. */
+  readonly leaseMs: number;
 }
 
 export const DEFAULT_CONFIG: GatewayConfig = {
@@ -73,4 +85,5 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   retentionCheckIntervalMs: 30_000,
   groups: {},
   groupCoordinator: undefined,
+  coordination: { slots: 16, leaseMs: 6_000 },
 };

@@ -1,6 +1,7 @@
 import type { GatewayConfig } from './config.js';
 import { ConfigRegistry } from './configs/registry.js';
-import { GroupCoordinator } from './groups/index.js';
+import { SlotManager } from './coordination/slot-manager.js';
+import { GroupCoordinator, realTimers, systemClock } from './groups/index.js';
 import type { Logger } from './log.js';
 import { ProducerRegistry } from './producers/producer-state.js';
 import { RetentionEnforcer } from './retention/enforcer.js';
@@ -21,12 +22,30 @@ export interface Services {
   readonly retention: RetentionEnforcer;
   /** The classic group coordinator; gateway start loads it before listening. */
   readonly groups: GroupCoordinator;
+  /**
+   * Which gateway coordinates which consumer group, when several share a store with locks and no
+   * --group-coordinator is given; undefined when this gateway coordinates every group.
+   */
+  readonly coordinatorSlots: SlotManager | undefined;
   /** Filled once the dispatcher is built; ApiVersions answers from it. */
   supportedApis: readonly SupportedApi[];
 }
 
 export function createServices(config: GatewayConfig, storage: Storage, log: Logger): Services {
   const configs = new ConfigRegistry(config);
+  const slots =
+    storage.locks === undefined || config.groupCoordinator !== undefined
+      ? undefined
+      : new SlotManager({
+          nodeId: config.nodeId,
+          kinds: { group: config.coordination.slots },
+          leaseMs: config.coordination.leaseMs,
+          locks: storage.locks,
+          store: storage,
+          clock: systemClock,
+          timers: realTimers,
+          logger: log,
+        });
   return {
     config,
     storage,
@@ -39,7 +58,9 @@ export function createServices(config: GatewayConfig, storage: Storage, log: Log
       logger: log,
       config: config.groups,
       remote: config.groupCoordinator !== undefined && config.groupCoordinator.nodeId !== config.nodeId,
+      ownership: slots && { status: (groupId) => slots.statusFor('group', groupId) },
     }),
+    coordinatorSlots: slots,
     configs,
     retention: new RetentionEnforcer(storage, configs, log, { intervalMs: config.retentionCheckIntervalMs }),
     supportedApis: [],
