@@ -2,7 +2,8 @@
 import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
 import type { Discovery } from './discovery.js';
 import type { PbTopic } from './proto.js';
-import { PartitionPublisher } from './publisher.js';
+import { H2Sessions, H2Stream } from './h2-stream.js';
+import { PartitionPublisher, type OpenPublishStream } from './publisher.js';
 import type { PartitionRoute } from './routes.js';
 import type { ClientPool } from './rpc.js';
 import type { TopicCache } from './topic-cache.js';
@@ -10,6 +11,7 @@ import type { Topics } from './topics.js';
 
 const key = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
 const UNLOAD_CONCURRENCY = 16;
+const PUBLISH_PATH = '/messaging_pb.SeaweedMessaging/PublishMessage';
 
 export function isRoutingError(code: number): boolean {
   return (
@@ -23,6 +25,9 @@ export class Publishers {
   private readonly streams = new Map<string, PartitionPublisher>();
   private readonly checks = new WeakMap<PartitionPublisher, Promise<void>>();
   private readonly name = `kafka-gateway-${process.pid}`;
+  private readonly sessions = new H2Sessions();
+  private readonly openStream: OpenPublishStream = (broker, handlers) =>
+    new H2Stream(this.sessions, broker, PUBLISH_PATH, handlers);
 
   constructor(
     private readonly pool: ClientPool,
@@ -57,6 +62,7 @@ export class Publishers {
         publisher?.close();
         publisher = new PartitionPublisher(
           this.pool,
+          this.openStream,
           route.leader,
           this.pbTopic(topic),
           route.partition,
@@ -119,6 +125,7 @@ export class Publishers {
         publisher?.close();
         publisher = new PartitionPublisher(
           this.pool,
+          this.openStream,
           route.leader,
           this.pbTopic(topic),
           route.partition,
@@ -143,5 +150,6 @@ export class Publishers {
   closeAll(): void {
     for (const p of this.streams.values()) p.close();
     this.streams.clear();
+    this.sessions.close();
   }
 }
