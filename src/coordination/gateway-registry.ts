@@ -22,6 +22,8 @@ export interface GatewayRecord extends GatewayAddress {
   readonly slotCounts: Readonly<Record<SlotKind, number>>;
   /** Slots it holds a lease on, by kind. */
   readonly slots: Readonly<Record<SlotKind, readonly number[]>>;
+  /** Of those, the ones it serves (loaded, and past the wait a fresh lease may need). */
+  readonly serving?: Readonly<Record<SlotKind, readonly number[]>>;
 }
 
 export type RegistryStore = Pick<Storage, 'kvPut' | 'kvList'>;
@@ -50,13 +52,17 @@ export function decodeRecord(value: Buffer): GatewayRecord | undefined {
   }
 }
 
-/** Reads the records and keeps those whose gateway still holds its lock. */
-export async function liveGateways(store: RegistryStore, locks: LockService): Promise<GatewayRecord[]> {
-  const records = [...(await store.kvList(GATEWAYS_NAMESPACE)).values()]
+/** Every record, and those whose gateway still holds its lock (the live ones). */
+export async function readRegistry(
+  store: RegistryStore,
+  locks: LockService,
+): Promise<{ all: GatewayRecord[]; live: GatewayRecord[] }> {
+  const all = [...(await store.kvList(GATEWAYS_NAMESPACE)).values()]
     .map(decodeRecord)
     .filter((r): r is GatewayRecord => r !== undefined);
-  const owners = await Promise.all(records.map((r) => locks.owner(gatewayLock(r.nodeId))));
-  return records.filter((r, i) => owners[i] === lockOwner(r)).sort((a, b) => a.nodeId - b.nodeId);
+  const owners = await Promise.all(all.map((r) => locks.owner(gatewayLock(r.nodeId))));
+  const live = all.filter((r, i) => owners[i] === lockOwner(r)).sort((a, b) => a.nodeId - b.nodeId);
+  return { all, live };
 }
 
 export async function writeRecord(store: RegistryStore, record: GatewayRecord): Promise<void> {

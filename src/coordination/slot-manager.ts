@@ -7,8 +7,10 @@
  * - a lease counts locally only until the moment its last renewal was sent plus the lease time, which
  *   is never later than the lock's expiry at the store, so a gateway cut off from the store stops
  *   coordinating before anyone else can take the lock;
- * - a slot freshly taken serves only after a further lease time, because a store that restarted has
- *   forgotten its locks while their former holder may still count on its lease;
+ * - a slot freshly taken serves at once only when this gateway's own lock has been renewed without a
+ *   break for a whole lease (so the store cannot have forgotten anyone's lock meanwhile), else after a
+ *   further lease time: a store that restarted has forgotten its locks while their holders may still
+ *   count on them;
  * - a slot is loaded (takeOver) before it serves, and handed over (handOver) before its lock is freed.
  *
  * Kinds let other coordinators (transactions) share the mechanism: each kind has its own slot count,
@@ -19,7 +21,7 @@ import type { Logger } from 'pino';
 import type { Cancel, Clock, Timers } from '../groups/time.js';
 import {
   gatewayLock,
-  liveGateways,
+  readRegistry,
   lockOwner,
   writeRecord,
   type GatewayAddress,
@@ -56,6 +58,8 @@ interface Lease {
   validUntil: number;
   /** When a freshly taken slot may serve. */
   readyAt: number;
+  /** Whether this gateway's record says it holds the slot: it serves only once others can see that. */
+  published: boolean;
   loaded: boolean;
   loading: boolean;
 }
@@ -67,7 +71,11 @@ export class SlotManager {
   private readonly tickMs: number;
   private readonly leases = new Map<string, Lease>();
   private registration: Lease | undefined;
+  /** Since when every renewal of the registration went through (undefined after a refusal or silence). */
+  private renewedSince: number | undefined;
   private view: GatewayRecord[] = [];
+  /** Every record, live or not, as last read: who may have claimed a slot before. */
+  private records: GatewayRecord[] = [];
   private readonly freeSince = new Map<string, number>();
   /** Node id → since when it has been seen alive without a break. */
   private readonly aliveSince = new Map<number, number>();
@@ -96,7 +104,7 @@ export class SlotManager {
     if (lease === undefined) return 'elsewhere';
     const now = this.o.clock.now();
     if (now >= lease.validUntil) return 'elsewhere';
-    return lease.loaded && now >= lease.readyAt ? 'owned' : 'loading';
+    return lease.loaded && lease.published && now >= lease.readyAt ? 'owned' : 'loading';
   }
 
   statusFor(kind: SlotKind, id: string): SlotStatus {
@@ -107,11 +115,13 @@ export class SlotManager {
     return slotFor(id, this.count(kind));
   }
 
-  /** The gateway to send a client to for `id`, or undefined while no live gateway holds its slot. */
+  /** The gateway to send a client to for `id`, or undefined while no live gateway serves its slot. */
   ownerOf(kind: SlotKind, id: string): GatewayAddress | undefined {
     const slot = slotFor(id, this.count(kind));
-    if (this.status(kind, slot) !== 'elsewhere') return this.self();
-    const claimer = this.view.find((r) => r.nodeId !== this.o.nodeId && r.slots[kind]?.includes(slot));
+    if (this.status(kind, slot) === 'owned') return this.self();
+    const claimer = this.view.find(
+      (r) => r.instance !== this.instance && (r.serving?.[kind] ?? r.slots[kind])?.includes(slot),
+    );
     return claimer === undefined
       ? undefined
       : { nodeId: claimer.nodeId, host: claimer.host, port: claimer.port };
@@ -121,7 +131,7 @@ export class SlotManager {
   gateways(): GatewayAddress[] {
     const self = this.registration !== undefined ? this.self() : undefined;
     const others = this.view
-      .filter((r) => r.nodeId !== this.o.nodeId)
+      .filter((r) => r.instance !== this.instance)
       .map((r) => ({ nodeId: r.nodeId, host: r.host, port: r.port }));
     return self === undefined ? others : [self, ...others];
   }
@@ -168,7 +178,9 @@ export class SlotManager {
     await Promise.all([...this.leases.keys()].map((k) => this.renew(k)));
     let viewed = false;
     try {
-      this.view = await liveGateways(this.o.store, this.o.locks);
+      const registry = await readRegistry(this.o.store, this.o.locks);
+      this.view = registry.live;
+      this.records = registry.all;
       viewed = true;
     } catch (err) {
       this.o.logger.warn({ err }, 'cannot read the live gateways; keeping the slots held, taking none');
@@ -184,19 +196,46 @@ export class SlotManager {
     const name = gatewayLock(this.o.nodeId);
     const owner = lockOwner({ nodeId: this.o.nodeId, instance: this.instance });
     const reg = await this.takeOrRenew(name, owner, this.registration);
+    if (reg === 'refused' || reg === 'unknown') this.renewedSince = undefined;
     if (reg === 'refused') {
-      this.warnOnce(
-        'node-id',
-        `another gateway runs with node id ${this.o.nodeId}: give every gateway its own --node-id; ` +
-          'this one coordinates no consumer group meanwhile',
-      );
+      if (this.registration === undefined) {
+        this.warnOnce(
+          'node-id',
+          `another gateway runs with node id ${this.o.nodeId}: give every gateway its own --node-id; ` +
+            'this one coordinates no consumer group meanwhile',
+        );
+      } else {
+        this.o.logger.warn('the lock service no longer knows this gateway (restarted?); registering again');
+      }
       this.registration = undefined;
     } else if (reg !== 'unknown') {
+      this.renewedSince ??= reg.validUntil - this.o.leaseMs;
       this.registration = reg;
     }
     if (this.registration !== undefined && this.o.clock.now() >= this.registration.validUntil) {
       this.registration = undefined;
     }
+  }
+
+  /**
+   * When a slot taken now may serve. Renewals of this gateway's own lock that went through for a whole
+   * lease prove the lock service did not forget its locks meanwhile (a forgotten lock refuses its
+   * token), so anyone who held the slot before lost it at the lock's expiry, before it could be taken.
+   * Otherwise the lock service may have forgotten a lease its holder still counts on: wait one out.
+   */
+  private readyAt(now: number, claimedBefore: boolean): number {
+    if (!claimedBefore) return now;
+    const since = this.renewedSince;
+    return since === undefined ? now + this.o.leaseMs : Math.max(now, since + this.o.leaseMs);
+  }
+
+  /**
+   * Whether another gateway's record (live or not, this node's earlier runs included) lists the slot.
+   * A gateway serves a slot only once its record lists it, so a slot no record lists was served by
+   * nobody the lock service could have forgotten.
+   */
+  private claimedBefore(kind: SlotKind, slot: number): boolean {
+    return this.records.some((r) => r.instance !== this.instance && (r.slots[kind] ?? []).includes(slot));
   }
 
   private async renew(k: string): Promise<void> {
@@ -270,10 +309,10 @@ export class SlotManager {
     const k = key(kind, slot);
     const result = await this.takeOrRenew(`slot/${k}`, this.owner(), undefined);
     if (result === 'refused' || result === 'unknown') return;
-    // Serve only after another lease time: see the class comment.
     const lease: Lease = {
       ...result,
-      readyAt: this.o.clock.now() + this.o.leaseMs,
+      readyAt: this.readyAt(this.o.clock.now(), this.claimedBefore(kind, slot)),
+      published: false,
       loaded: false,
       loading: false,
     };
@@ -305,24 +344,49 @@ export class SlotManager {
     this.o.logger.info({ slot: k }, 'gave up a coordinator slot');
   }
 
-  /** Writes this gateway's record when what it says changed. */
+  /**
+   * Writes this gateway's record when what it says changed: the slots it holds (it serves a slot only
+   * once the record lists it) and those it serves (other gateways send clients only there; a slot
+   * still loading answers COORDINATOR_NOT_AVAILABLE, which every client retries).
+   */
   private async publish(): Promise<void> {
-    const self = this.self();
-    if (this.registration === undefined || self === undefined) return;
-    const slots: Record<SlotKind, number[]> = {};
-    for (const kind of Object.keys(this.o.kinds)) slots[kind] = [];
-    for (const k of this.leases.keys()) {
-      const [kind, slot] = parse(k);
-      slots[kind]!.push(slot);
-    }
-    const record: GatewayRecord = { ...self, instance: this.instance, slotCounts: this.o.kinds, slots };
-    const text = JSON.stringify(record);
-    if (text === this.published) return;
-    try {
-      await writeRecord(this.o.store, record);
-      this.published = text;
-    } catch (err) {
-      this.o.logger.warn({ err }, 'could not publish this gateway to the others; retrying');
+    // Twice at most: the first write may make slots servable, which the second then says.
+    for (let i = 0; i < 2; i++) {
+      const self = this.self();
+      if (this.registration === undefined || self === undefined) return;
+      const slots: Record<SlotKind, number[]> = {};
+      const serving: Record<SlotKind, number[]> = {};
+      for (const kind of Object.keys(this.o.kinds)) {
+        slots[kind] = [];
+        serving[kind] = [];
+      }
+      for (const k of this.leases.keys()) {
+        const [kind, slot] = parse(k);
+        slots[kind]!.push(slot);
+        if (this.status(kind, slot) === 'owned') serving[kind]!.push(slot);
+      }
+      const record: GatewayRecord = {
+        ...self,
+        instance: this.instance,
+        slotCounts: this.o.kinds,
+        slots,
+        serving,
+      };
+      const text = JSON.stringify(record);
+      const leases = [...this.leases.values()];
+      if (text === this.published) {
+        for (const lease of leases) lease.published = true;
+        return;
+      }
+      try {
+        await writeRecord(this.o.store, record);
+        this.published = text;
+        // Leases taken while the write was under way wait for the next one.
+        for (const lease of leases) lease.published = true;
+      } catch (err) {
+        this.o.logger.warn({ err }, 'could not publish this gateway to the others; retrying');
+        return;
+      }
     }
   }
 
@@ -344,6 +408,7 @@ export class SlotManager {
         token: r.token,
         validUntil: sentAt + this.o.leaseMs,
         readyAt: current?.readyAt ?? sentAt,
+        published: current?.published ?? false,
         loaded: current?.loaded ?? false,
         loading: current?.loading ?? false,
       };

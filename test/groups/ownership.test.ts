@@ -29,7 +29,7 @@ describe('groups shared between gateways', () => {
     expect((await h.coord.joinGroup(joinInput({ groupId: 'a' }))).errorCode).toBe(
       ErrorCode.COORDINATOR_LOAD_IN_PROGRESS,
     );
-    const fetched = await h.coord.fetchOffsets({ groupId: 'b', topics: null, requireStable: false });
+    const fetched = await h.coord.fetchOffsets({ groupId: 'b', partitions: null, requireStable: false });
     expect(fetched.errorCode).toBe(ErrorCode.NOT_COORDINATOR);
   });
 
