@@ -199,7 +199,7 @@ export function buildCommand(): Command {
     .addOption(
       option(
         '--coordinator-lease-ms <ms>',
-        "lease of a coordinator slot: a stopped gateway's groups move to the others after about twice this",
+        "lease of a coordinator slot: a dead gateway's groups move to the others after about this long",
         'COORDINATOR_LEASE_MS',
       )
         .default(d.coordination.leaseMs)

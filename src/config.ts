@@ -57,7 +57,7 @@ export interface GatewayConfig {
 export interface CoordinationConfig {
   /** Coordinator slots for consumer groups; every gateway on one namespace must use the same. */
   readonly slots: number;
-  /** Lease of a slot: a dead gateway's groups move after about twice this. */
+  /** Lease of a slot: a dead gateway's groups move after about this long. */
   readonly leaseMs: number;
 }
 
