@@ -52,6 +52,10 @@ export interface GatewayConfig {
    * coordinator slots, each coordinated by the gateway holding its lease (src/coordination/).
    */
   readonly coordination: CoordinationConfig;
+  /** The HTTP listener for /metrics, /healthz and /readyz; no port means none. */
+  readonly metrics: MetricsListenerConfig;
+  /** Client quotas are measured over `samples` windows of `windowMs` (quota.window.num / .size.seconds). */
+  readonly quotaWindow: { readonly samples: number; readonly windowMs: number };
 }
 
 export interface CoordinationConfig {
@@ -59,6 +63,11 @@ export interface CoordinationConfig {
   readonly slots: number;
   /** Lease of a slot: a dead gateway's groups move after about this long. */
   readonly leaseMs: number;
+}
+
+export interface MetricsListenerConfig {
+  readonly port: number | undefined;
+  readonly host: string;
 }
 
 export const DEFAULT_CONFIG: GatewayConfig = {
@@ -86,4 +95,6 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   groups: {},
   groupCoordinator: undefined,
   coordination: { slots: 16, leaseMs: 6_000 },
+  metrics: { port: undefined, host: '0.0.0.0' },
+  quotaWindow: { samples: 11, windowMs: 1000 },
 };

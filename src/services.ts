@@ -3,6 +3,10 @@ import { ConfigRegistry } from './configs/registry.js';
 import { SlotManager } from './coordination/slot-manager.js';
 import { GroupCoordinator, realTimers, systemClock } from './groups/index.js';
 import type { Logger } from './log.js';
+import type { GatewayMetrics } from './metrics/metrics.js';
+import { NO_METRICS } from './metrics/metrics.js';
+import { QuotaManager } from './quotas/manager.js';
+import { QuotaStore } from './quotas/quota-store.js';
 import { ProducerRegistry } from './producers/producer-state.js';
 import { RetentionEnforcer } from './retention/enforcer.js';
 import type { SupportedApi } from './server/dispatch.js';
@@ -27,11 +31,20 @@ export interface Services {
    * --group-coordinator is given; undefined when this gateway coordinates every group.
    */
   readonly coordinatorSlots: SlotManager | undefined;
+  /** Where requests, connections and stores report metrics (a no-op without --metrics-port). */
+  readonly metrics: GatewayMetrics;
+  /** Client quotas: their definitions (AlterClientQuotas) and their enforcement. */
+  readonly quotas: QuotaManager;
   /** Filled once the dispatcher is built; ApiVersions answers from it. */
   supportedApis: readonly SupportedApi[];
 }
 
-export function createServices(config: GatewayConfig, storage: Storage, log: Logger): Services {
+export function createServices(
+  config: GatewayConfig,
+  storage: Storage,
+  log: Logger,
+  metrics: GatewayMetrics = NO_METRICS,
+): Services {
   const configs = new ConfigRegistry(config);
   const slots =
     storage.locks === undefined || config.groupCoordinator !== undefined
@@ -63,6 +76,8 @@ export function createServices(config: GatewayConfig, storage: Storage, log: Log
     coordinatorSlots: slots,
     configs,
     retention: new RetentionEnforcer(storage, configs, log, { intervalMs: config.retentionCheckIntervalMs }),
+    metrics,
+    quotas: new QuotaManager(new QuotaStore(storage), config.quotaWindow),
     supportedApis: [],
   };
 }

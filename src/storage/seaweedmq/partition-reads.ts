@@ -13,6 +13,7 @@ import type { Fetcher } from './fetcher.js';
 import type { PbTopic } from './proto.js';
 import type { PartitionRoute } from './routes.js';
 import type { ClientPool } from './rpc.js';
+import type { StoreMetrics } from '../../metrics/metrics.js';
 import { bytesOf, ReadAheadCache } from './read-ahead.js';
 import { readBySubscribe } from './subscriber.js';
 import { TimeIndex } from './time-index.js';
@@ -44,6 +45,8 @@ export class PartitionReads {
   private readonly readAhead = new ReadAheadCache(READ_AHEAD_HELD_BYTES);
   /** Partition → the FetchMessage running ahead of its reader, and where it starts. */
   private readonly prefetching = new Map<string, { from: bigint; done: Promise<void> }>();
+  /** Where read-ahead hits and misses are counted, once the gateway attaches its metrics. */
+  metrics: StoreMetrics | undefined;
 
   constructor(
     private readonly pool: ClientPool,
@@ -68,6 +71,7 @@ export class PartitionReads {
     const ahead = this.prefetching.get(k);
     if (ahead !== undefined && ahead.from === offset) await ahead.done;
     let records = this.readAhead.take(k, route.generation, offset);
+    this.metrics?.event(records === undefined ? 'read_ahead_miss' : 'read_ahead_hit');
     let highWatermark: bigint;
     if (records !== undefined) {
       const end = offset + BigInt(records.length);

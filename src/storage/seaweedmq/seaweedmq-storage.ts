@@ -32,6 +32,7 @@ import { PartitionReads } from './partition-reads.js';
 import type { PbTopic } from './proto.js';
 import type { PartitionRoute } from './routes.js';
 import { Publishers } from './publishers.js';
+import type { StoreMetrics } from '../../metrics/metrics.js';
 import { ClientPool } from './rpc.js';
 import { BrokerGate } from './broker-gate.js';
 import { Durability } from './durability.js';
@@ -114,6 +115,12 @@ export class SeaweedMqStorage implements Storage {
 
   async start(): Promise<void> {
     await this.discovery.start();
+  }
+
+  /** Call latencies and errors of every unary RPC, read-ahead hits and misses; before start(). */
+  attachMetrics(metrics: StoreMetrics): void {
+    this.pool.attachMetrics(metrics);
+    this.reads.metrics = metrics;
   }
 
   /** For tests and start-up scripts that want to block until SeaweedMQ answers. */
