@@ -107,6 +107,11 @@ export class SlotManager {
     return lease.loaded && lease.published && now >= lease.readyAt ? 'owned' : 'loading';
   }
 
+  /** Whether this gateway holds its registration lease: it then takes part in coordination. */
+  get registered(): boolean {
+    return this.registration !== undefined && this.o.clock.now() < this.registration.validUntil;
+  }
+
   statusFor(kind: SlotKind, id: string): SlotStatus {
     return this.status(kind, slotFor(id, this.count(kind)));
   }
