@@ -28,6 +28,7 @@ import {
   type GatewayRecord,
   type RegistryStore,
 } from './gateway-registry.js';
+import { parseSlotKey, slotKey, takeOrRenew, type Lease } from './leases.js';
 import type { LockService } from './lock-service.js';
 import { planSlots, slotFor, type SlotKind, type SlotStatus } from './slots.js';
 
@@ -51,20 +52,6 @@ export interface SlotManagerOptions {
   /** Tells apart two runs of one node id; random unless a test fixes it. */
   readonly instance?: string;
 }
-
-interface Lease {
-  token: string;
-  /** Local deadline: when the last renewal was sent, plus the lease time. */
-  validUntil: number;
-  /** When a freshly taken slot may serve. */
-  readyAt: number;
-  /** Whether this gateway's record says it holds the slot: it serves only once others can see that. */
-  published: boolean;
-  loaded: boolean;
-  loading: boolean;
-}
-
-const key = (kind: SlotKind, slot: number): string => `${kind}/${slot}`;
 
 export class SlotManager {
   private readonly instance: string;
@@ -100,7 +87,7 @@ export class SlotManager {
   }
 
   status(kind: SlotKind, slot: number): SlotStatus {
-    const lease = this.leases.get(key(kind, slot));
+    const lease = this.leases.get(slotKey(kind, slot));
     if (lease === undefined) return 'elsewhere';
     const now = this.o.clock.now();
     if (now >= lease.validUntil) return 'elsewhere';
@@ -200,7 +187,7 @@ export class SlotManager {
   private async register(): Promise<void> {
     const name = gatewayLock(this.o.nodeId);
     const owner = lockOwner({ nodeId: this.o.nodeId, instance: this.instance });
-    const reg = await this.takeOrRenew(name, owner, this.registration);
+    const reg = await takeOrRenew(this.o, name, owner, this.registration);
     if (reg === 'refused' || reg === 'unknown') this.renewedSince = undefined;
     if (reg === 'refused') {
       if (this.registration === undefined) {
@@ -246,11 +233,11 @@ export class SlotManager {
   private async renew(k: string): Promise<void> {
     const lease = this.leases.get(k);
     if (lease === undefined) return;
-    const result = await this.takeOrRenew(`slot/${k}`, this.owner(), lease);
+    const result = await takeOrRenew(this.o, `slot/${k}`, this.owner(), lease);
     if (result === 'refused' || (result === 'unknown' && this.o.clock.now() >= lease.validUntil)) {
       this.o.logger.warn({ slot: k }, 'lost the lease of a coordinator slot; handing it over');
       this.leases.delete(k);
-      await this.handlers?.handOver(...parse(k)).catch(() => undefined);
+      await this.handlers?.handOver(...parseSlotKey(k)).catch(() => undefined);
       return;
     }
     if (result !== 'unknown') {
@@ -279,19 +266,19 @@ export class SlotManager {
       }
       const held = new Set<number>();
       const claimed = new Map<number, number>();
-      for (let slot = 0; slot < count; slot++) if (this.leases.has(key(kind, slot))) held.add(slot);
+      for (let slot = 0; slot < count; slot++) if (this.leases.has(slotKey(kind, slot))) held.add(slot);
       for (const r of this.view) {
         if (r.nodeId === this.o.nodeId) continue;
         for (const slot of r.slots[kind] ?? []) claimed.set(slot, r.nodeId);
       }
       for (let slot = 0; slot < count; slot++) {
-        const k = key(kind, slot);
+        const k = slotKey(kind, slot);
         if (held.has(slot) || claimed.has(slot)) this.freeSince.delete(k);
         else if (!this.freeSince.has(k)) this.freeSince.set(k, now);
       }
       const freeSince = new Map<number, number>();
       for (let slot = 0; slot < count; slot++) {
-        const since = this.freeSince.get(key(kind, slot));
+        const since = this.freeSince.get(slotKey(kind, slot));
         if (since !== undefined) freeSince.set(slot, since);
       }
       const plan = planSlots({
@@ -305,14 +292,14 @@ export class SlotManager {
         now,
         graceMs: this.o.leaseMs,
       });
-      for (const slot of plan.release) await this.release(key(kind, slot));
+      for (const slot of plan.release) await this.release(slotKey(kind, slot));
       await Promise.all(plan.acquire.map((slot) => this.acquire(kind, slot)));
     }
   }
 
   private async acquire(kind: SlotKind, slot: number): Promise<void> {
-    const k = key(kind, slot);
-    const result = await this.takeOrRenew(`slot/${k}`, this.owner(), undefined);
+    const k = slotKey(kind, slot);
+    const result = await takeOrRenew(this.o, `slot/${k}`, this.owner(), undefined);
     if (result === 'refused' || result === 'unknown') return;
     const lease: Lease = {
       ...result,
@@ -331,7 +318,7 @@ export class SlotManager {
     if (this.handlers === undefined) return;
     lease.loading = true;
     try {
-      await this.handlers.takeOver(...parse(k));
+      await this.handlers.takeOver(...parseSlotKey(k));
       if (this.leases.get(k) === lease) lease.loaded = true;
     } catch (err) {
       this.o.logger.warn({ err, slot: k }, 'could not load a coordinator slot; retrying');
@@ -344,7 +331,7 @@ export class SlotManager {
     const lease = this.leases.get(k);
     if (lease === undefined) return;
     this.leases.delete(k);
-    await this.handlers?.handOver(...parse(k)).catch(() => undefined);
+    await this.handlers?.handOver(...parseSlotKey(k)).catch(() => undefined);
     await this.o.locks.unlock(`slot/${k}`, lease.token).catch(() => undefined);
     this.o.logger.info({ slot: k }, 'gave up a coordinator slot');
   }
@@ -366,7 +353,7 @@ export class SlotManager {
         serving[kind] = [];
       }
       for (const k of this.leases.keys()) {
-        const [kind, slot] = parse(k);
+        const [kind, slot] = parseSlotKey(k);
         slots[kind]!.push(slot);
         if (this.status(kind, slot) === 'owned') serving[kind]!.push(slot);
       }
@@ -399,38 +386,9 @@ export class SlotManager {
     return lockOwner({ nodeId: this.o.nodeId, instance: this.instance });
   }
 
-  /** 'refused': the store said no; 'unknown': it did not answer (the caller keeps what it had). */
-  private async takeOrRenew(
-    name: string,
-    owner: string,
-    current: Lease | undefined,
-  ): Promise<Lease | 'refused' | 'unknown'> {
-    const sentAt = this.o.clock.now();
-    try {
-      const r = await this.o.locks.lock(name, owner, Math.ceil(this.o.leaseMs / 1000), current?.token);
-      if (!r.ok) return 'refused';
-      return {
-        token: r.token,
-        validUntil: sentAt + this.o.leaseMs,
-        readyAt: current?.readyAt ?? sentAt,
-        published: current?.published ?? false,
-        loaded: current?.loaded ?? false,
-        loading: current?.loading ?? false,
-      };
-    } catch (err) {
-      this.o.logger.debug({ err, lock: name }, 'lock service did not answer');
-      return 'unknown';
-    }
-  }
-
   private warnOnce(id: string, message: string): void {
     if (this.warned.has(id)) return;
     this.warned.add(id);
     this.o.logger.error(message);
   }
-}
-
-function parse(k: string): [SlotKind, number] {
-  const i = k.lastIndexOf('/');
-  return [k.slice(0, i), Number(k.slice(i + 1))];
 }

@@ -30,11 +30,11 @@ import { KvStore } from './kv.js';
 import { resolveOptions, type ResolvedOptions, type SeaweedMqOptions } from './options.js';
 import { PartitionReads } from './partition-reads.js';
 import type { PbTopic } from './proto.js';
-import type { PartitionRoute } from './routes.js';
 import { Publishers } from './publishers.js';
 import type { StoreMetrics } from '../../metrics/metrics.js';
 import { ClientPool } from './rpc.js';
 import { BrokerGate } from './broker-gate.js';
+import { persistedPart, waitPersisted } from './durable-append.js';
 import { Durability } from './durability.js';
 import { FilerLocks } from './filer-locks.js';
 import type { LockService } from '../../coordination/lock-service.js';
@@ -267,7 +267,7 @@ export class SeaweedMqStorage implements Storage {
       this.publishers.failed(topic, partition, err);
       // The broker's acks say which leading records it took, not which it persisted.
       if (options?.durable === true && err instanceof PartialAppendError) {
-        throw await this.persistedPart(topic, route, err);
+        throw await persistedPart(this.durability, this.logger, topic, route.partition, err);
       }
       throw err;
     }
@@ -283,7 +283,10 @@ export class SeaweedMqStorage implements Storage {
     }
     this.reads.appended(topic, partition, route, offsets, records);
     this.watch.notify(topic, partition, end);
-    if (options?.durable === true) await this.persisted(topic, route, offsets, () => publisher.isBroken);
+    if (options?.durable === true) {
+      const broken = (): boolean => publisher.isBroken;
+      await waitPersisted(this.durability, this.logger, topic, route.partition, offsets, broken);
+    }
     const logStartOffset =
       this.reads.cachedLogStart(topic, partition) ?? (await this.cache.logicalStart(topic, partition));
     return { baseOffset, logAppendTimeMs: appendTime ?? -1n, logStartOffset };
@@ -405,52 +408,6 @@ export class SeaweedMqStorage implements Storage {
     this.reads.forgetTopic(topic);
     this.guard.forgetTopic(topic);
     this.durability.forgetTopic(topic);
-  }
-
-  /** A partial append of an acks=-1 batch, counting as stored only the records the filer holds. */
-  private async persistedPart(
-    topic: string,
-    route: PartitionRoute,
-    err: PartialAppendError,
-  ): Promise<KafkaError> {
-    const { flushedThrough } = await this.durability.state(topic, route.partition).catch(() => ({
-      flushedThrough: -1n,
-    }));
-    const persisted = flushedThrough - err.baseOffset + 1n;
-    const stored = persisted <= 0n ? 0 : Math.min(err.storedRecords, Number(persisted));
-    this.logger.warn(
-      { topic, baseOffset: String(err.baseOffset), acked: err.storedRecords, persisted: stored },
-      'publish stream broke in the middle of an acks=-1 batch',
-    );
-    return stored === 0
-      ? new KafkaError(err.code, err.message)
-      : new PartialAppendError(err.code, err.message, stored, err.baseOffset);
-  }
-
-  /**
-   * Waits until the acknowledged records are persisted (acks=-1). When they cannot all be, the leading
-   * ones that are persisted count as stored (PartialAppendError), so an idempotent producer's retry
-   * stores only the rest.
-   */
-  private async persisted(
-    topic: string,
-    route: PartitionRoute,
-    offsets: readonly bigint[],
-    broken: () => boolean,
-  ): Promise<void> {
-    try {
-      await this.durability.waitDurable(topic, route.partition, offsets[offsets.length - 1]!, broken);
-    } catch (err) {
-      const through = (err as { persistedThrough?: bigint }).persistedThrough;
-      if (!(err instanceof KafkaError) || through === undefined) throw err;
-      let stored = 0;
-      while (stored < offsets.length && offsets[stored]! <= through) stored++;
-      this.logger.warn(
-        { topic, first: String(offsets[0]), last: String(offsets[offsets.length - 1]), persisted: stored },
-        'acks=-1 batch not persisted in full',
-      );
-      throw stored === 0 ? err : new PartialAppendError(err.code, err.message, stored, offsets[0]!);
-    }
   }
 }
 
