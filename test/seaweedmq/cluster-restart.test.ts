@@ -9,6 +9,7 @@ import { javaConsume, javaHarness, javaListOffsets, type JavaHarness } from '../
 import { createTopic } from '../support/clients/topics.js';
 import { javaGroupTools, produceSequence, type JavaGroupTools } from '../support/groups/java-groups.js';
 import type { Produced } from '../support/groups/ledger.js';
+import { installed } from '../support/groups/suite.js';
 import { restartCluster } from './support/cluster.js';
 import {
   committed,
@@ -25,11 +26,6 @@ const TOPIC = 'restart-orders';
 const GROUP = 'restart-readers';
 const PARTITIONS = 3;
 const COUNT = 900;
-
-function installed<T>(a: { ok: true; client: T } | { ok: false; reason: string }): T {
-  if (!a.ok) throw new Error(a.reason);
-  return a.client;
-}
 
 /** Every record of the topic as "partition@offset=value", read with the Java consumer. */
 async function contents(harness: JavaHarness, bootstrap: string): Promise<string[]> {

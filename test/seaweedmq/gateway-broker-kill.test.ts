@@ -15,6 +15,7 @@ import {
   startSequenceProducer,
   type JavaGroupTools,
 } from '../support/groups/java-groups.js';
+import { installed } from '../support/groups/suite.js';
 import { restartBroker } from './support/cluster.js';
 import { startSeaweedGateway, waitFor, type SeaweedGateway } from './support/gateway.js';
 import { startKcatStream } from './support/kcat-stream.js';
@@ -27,11 +28,6 @@ const JAVA_PARTITIONS = 2;
 /** Acknowledgements to see before the stop, and again after the broker is back. */
 const JAVA_ACKS = 600;
 const KCAT_ACKS = 200;
-
-function installed<T>(a: { ok: true; client: T } | { ok: false; reason: string }): T {
-  if (!a.ok) throw new Error(a.reason);
-  return a.client;
-}
 
 async function readTopic(harness: JavaHarness, bootstrap: string, topic: string) {
   const ends = await javaListOffsets(harness, { bootstrap, topic });

@@ -12,27 +12,19 @@ import { splitPath } from './filer.js';
 
 const identity = (b: Buffer): Buffer => b;
 
+/** A unary filer method whose request and response are raw protobuf bytes. */
+const raw = (method: string): grpc.MethodDefinition<Buffer, Buffer> => ({
+  path: `/filer_pb.SeaweedFiler/${method}`,
+  requestStream: false,
+  responseStream: false,
+  requestSerialize: identity,
+  requestDeserialize: identity,
+  responseSerialize: identity,
+  responseDeserialize: identity,
+});
+
 const RawFilerClient = grpc.makeGenericClientConstructor(
-  {
-    LookupDirectoryEntry: {
-      path: '/filer_pb.SeaweedFiler/LookupDirectoryEntry',
-      requestStream: false,
-      responseStream: false,
-      requestSerialize: identity,
-      requestDeserialize: identity,
-      responseSerialize: identity,
-      responseDeserialize: identity,
-    },
-    UpdateEntry: {
-      path: '/filer_pb.SeaweedFiler/UpdateEntry',
-      requestStream: false,
-      responseStream: false,
-      requestSerialize: identity,
-      requestDeserialize: identity,
-      responseSerialize: identity,
-      responseDeserialize: identity,
-    },
-  },
+  { LookupDirectoryEntry: raw('LookupDirectoryEntry'), UpdateEntry: raw('UpdateEntry') },
   'SeaweedFiler.Raw',
 );
 
