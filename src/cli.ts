@@ -118,6 +118,42 @@ export function buildCommand(): Command {
     )
     .addOption(
       option(
+        '--queued-max-request-bytes <n>',
+        'bytes of requests being received or queued, over all connections, before sockets stop being read',
+        'QUEUED_MAX_REQUEST_BYTES',
+      )
+        .default(d.queuedMaxRequestBytes)
+        .argParser(integer(1024, 2 ** 40)),
+    )
+    .addOption(
+      option(
+        '--request-receive-timeout-ms <ms>',
+        'close a connection whose request stops arriving for this long',
+        'REQUEST_RECEIVE_TIMEOUT_MS',
+      )
+        .default(d.requestReceiveTimeoutMs)
+        .argParser(integer(1, 2 ** 31 - 1)),
+    )
+    .addOption(
+      option(
+        '--connections-max-idle-ms <ms>',
+        'close a connection that sends no request for this long',
+        'CONNECTIONS_MAX_IDLE_MS',
+      )
+        .default(d.connectionsMaxIdleMs)
+        .argParser(integer(1, 2 ** 31 - 1)),
+    )
+    .addOption(
+      option(
+        '--max-decompressed-ratio <n>',
+        'records of a compressed batch may decompress to at most this many times max.message.bytes',
+        'MAX_DECOMPRESSED_RATIO',
+      )
+        .default(d.maxDecompressedRatio)
+        .argParser(integer(1, 1_000_000)),
+    )
+    .addOption(
+      option(
         '--message-max-bytes <n>',
         'largest record batch when a topic sets no max.message.bytes',
         'MESSAGE_MAX_BYTES',
@@ -274,6 +310,17 @@ function storeOf(opts: Record<string, unknown>): GatewayConfig['store'] {
   return store;
 }
 
+/** A request of --max-request-bytes must fit in the budget, or it could never be read whole. */
+function queuedMaxRequestBytesOf(opts: Record<string, unknown>): number {
+  const queued = opts.queuedMaxRequestBytes as number;
+  if (queued < (opts.maxRequestBytes as number)) {
+    throw new InvalidArgumentError(
+      `--queued-max-request-bytes (${queued}) must be at least --max-request-bytes (${String(opts.maxRequestBytes)})`,
+    );
+  }
+  return queued;
+}
+
 export function configFromOptions(opts: Record<string, unknown>): GatewayConfig {
   return {
     ...DEFAULT_CONFIG,
@@ -293,6 +340,10 @@ export function configFromOptions(opts: Record<string, unknown>): GatewayConfig 
     autoCreateTopics: opts.autoCreateTopics as boolean,
     maxRequestBytes: opts.maxRequestBytes as number,
     messageMaxBytes: opts.messageMaxBytes as number,
+    queuedMaxRequestBytes: queuedMaxRequestBytesOf(opts),
+    requestReceiveTimeoutMs: opts.requestReceiveTimeoutMs as number,
+    connectionsMaxIdleMs: opts.connectionsMaxIdleMs as number,
+    maxDecompressedRatio: opts.maxDecompressedRatio as number,
     logLevel: opts.logLevel as string,
     nodeId: opts.nodeId as number,
     clusterId: opts.clusterId as string,

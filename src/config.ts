@@ -37,6 +37,17 @@ export interface GatewayConfig {
   readonly messageMaxBytes: number;
   /** Unsent response bytes above which a connection stops reading new requests. */
   readonly maxPendingResponseBytes: number;
+  /**
+   * Bytes of requests being received or waiting to be handled, across all connections, beyond which
+   * no socket is read (Kafka's queued.max.request.bytes).
+   */
+  readonly queuedMaxRequestBytes: number;
+  /** A request whose bytes stop arriving for this long closes its connection. */
+  readonly requestReceiveTimeoutMs: number;
+  /** A connection with no request for this long is closed (Kafka's connections.max.idle.ms). */
+  readonly connectionsMaxIdleMs: number;
+  /** A compressed batch's records may decompress to at most this many times max.message.bytes. */
+  readonly maxDecompressedRatio: number;
   /** How often retention.ms / retention.bytes are applied to every partition (log.retention.check.interval.ms). */
   readonly retentionCheckIntervalMs: number;
   /** Group coordinator settings that differ from Kafka's defaults. */
@@ -91,6 +102,10 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   clusterId: 'kafka-gateway-cluster',
   messageMaxBytes: 1048588,
   maxPendingResponseBytes: 16 * 1024 * 1024,
+  queuedMaxRequestBytes: 200 * 1024 * 1024,
+  requestReceiveTimeoutMs: 30_000,
+  connectionsMaxIdleMs: 600_000,
+  maxDecompressedRatio: 64,
   retentionCheckIntervalMs: 30_000,
   groups: {},
   groupCoordinator: undefined,

@@ -5,6 +5,7 @@ import { HANDLERS } from './handlers/index.js';
 import type { Logger } from './log.js';
 import { createMetrics, startOpsListener } from './metrics/ops-listener.js';
 import { Dispatcher } from './server/dispatch.js';
+import { RequestBudget } from './server/request-budget.js';
 import { KafkaServer } from './server/server.js';
 import type { Services } from './services.js';
 import { createServices } from './services.js';
@@ -49,6 +50,9 @@ export async function startGateway(
       maxRequestBytes: config.maxRequestBytes,
       maxPendingResponseBytes: config.maxPendingResponseBytes,
       maxQueuedRequests: 64,
+      budget: new RequestBudget(config.queuedMaxRequestBytes),
+      requestReceiveTimeoutMs: config.requestReceiveTimeoutMs,
+      connectionsMaxIdleMs: config.connectionsMaxIdleMs,
     },
     log,
   );

@@ -1,4 +1,5 @@
 import type { GatewayConfig } from './config.js';
+import { ProducePolicies } from './configs/produce-policy.js';
 import { ConfigRegistry } from './configs/registry.js';
 import { SlotManager } from './coordination/slot-manager.js';
 import { GroupCoordinator, realTimers, systemClock } from './groups/index.js';
@@ -22,6 +23,8 @@ export interface Services {
   readonly producers: ProducerRegistry;
   /** Topic and broker config definitions, validation and resolved views (DescribeConfigs). */
   readonly configs: ConfigRegistry;
+  /** What each topic's configs ask of produced batches (validation limits, timestamp windows). */
+  readonly producePolicies: ProducePolicies;
   /** Applies retention.ms / retention.bytes on a timer; the gateway starts and stops it. */
   readonly retention: RetentionEnforcer;
   /** The classic group coordinator; gateway start loads it before listening. */
@@ -75,6 +78,7 @@ export function createServices(
     }),
     coordinatorSlots: slots,
     configs,
+    producePolicies: new ProducePolicies(configs, config.maxDecompressedRatio),
     retention: new RetentionEnforcer(storage, configs, log, { intervalMs: config.retentionCheckIntervalMs }),
     metrics,
     quotas: new QuotaManager(new QuotaStore(storage), config.quotaWindow),

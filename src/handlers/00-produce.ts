@@ -2,12 +2,12 @@ import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 import type {
   ProduceRequest,
   ProduceRequestPartitionProduceData,
+  ProduceResponseBatchIndexAndErrorMessage,
   ProduceResponse,
   ProduceResponsePartitionProduceResponse,
 } from '../protocol/generated/index.js';
-import { validateBatches } from '../protocol/records/batch.js';
 import type { RecordBatch } from '../protocol/records/batch.js';
-import { OFF_MAGIC } from '../protocol/records/layout.js';
+import { RecordValidationError, validateProduce } from '../protocol/records/validate.js';
 import { buildRecordBatch } from '../protocol/records/builder.js';
 import { PartialAppendError, type AppendResult, type TopicInfo } from '../storage/storage.js';
 import { topicNameProblem } from '../topics/topic-name.js';
@@ -16,6 +16,14 @@ import type { RequestContext } from './handler.js';
 import { defineHandler } from './handler.js';
 
 const VALID_ACKS = new Set([-1, 0, 1]);
+/** Refusals of a client's bytes: logged, since the client may not show them to anyone. */
+const REFUSALS = new Set<number>([
+  ErrorCode.CORRUPT_MESSAGE,
+  ErrorCode.INVALID_RECORD,
+  ErrorCode.MESSAGE_TOO_LARGE,
+  ErrorCode.UNSUPPORTED_COMPRESSION_TYPE,
+  ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT,
+]);
 /** The single leader epoch the gateway keeps for every partition (Metadata reports it too). */
 const LEADER_EPOCH = 0;
 
@@ -25,38 +33,36 @@ interface PartitionResult {
   baseOffset: bigint;
   logAppendTimeMs: bigint;
   logStartOffset: bigint;
+  recordErrors?: ProduceResponseBatchIndexAndErrorMessage[];
 }
 
-function failed(errorCode: number, errorMessage: string | null): PartitionResult {
-  return { errorCode, errorMessage, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n };
+function failed(
+  errorCode: number,
+  errorMessage: string | null,
+  recordErrors: ProduceResponseBatchIndexAndErrorMessage[] = [],
+): PartitionResult {
+  return {
+    errorCode,
+    errorMessage,
+    baseOffset: -1n,
+    logAppendTimeMs: -1n,
+    logStartOffset: -1n,
+    recordErrors,
+  };
 }
 
-function checkBatches(records: Buffer | null, maxBytes: number): RecordBatch[] {
-  if (records === null || records.length === 0) {
-    throw new KafkaError(ErrorCode.CORRUPT_MESSAGE, 'produce request carries no records');
+/** Validates the partition's records as Kafka does (one pass) and applies the gateway's own limits. */
+function checkBatch(
+  data: ProduceRequestPartitionProduceData,
+  topic: TopicInfo,
+  ctx: RequestContext,
+): RecordBatch {
+  const policy = ctx.services.producePolicies.of(topic.id, topic.configs);
+  const batch = validateProduce(data.records, ctx.apiVersion, policy, Date.now());
+  if (batch.isTransactional) {
+    throw new KafkaError(ErrorCode.INVALID_TXN_STATE, 'transactional produce is not supported yet');
   }
-  if (records.length > OFF_MAGIC) {
-    const magic = records.readInt8(OFF_MAGIC);
-    if (magic === 0 || magic === 1) {
-      throw new KafkaError(
-        ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT,
-        `message format v${magic} is not supported; the gateway stores record batches (magic 2) only`,
-      );
-    }
-  }
-  const batches = validateBatches(records);
-  for (const b of batches) {
-    if (b.size > maxBytes) {
-      throw new KafkaError(
-        ErrorCode.MESSAGE_TOO_LARGE,
-        `The record batch of ${b.size} bytes is larger than the ${maxBytes}-byte limit (max.message.bytes).`,
-      );
-    }
-    if (b.isTransactional) {
-      throw new KafkaError(ErrorCode.INVALID_TXN_STATE, 'transactional produce is not supported yet');
-    }
-  }
-  return batches;
+  return batch;
 }
 
 async function produceToPartition(
@@ -65,14 +71,13 @@ async function produceToPartition(
   acks: number,
   ctx: RequestContext,
 ): Promise<PartitionResult> {
-  const { storage, config, producers } = ctx.services;
+  const { storage, producers } = ctx.services;
   if (data.index < 0 || data.index >= topic.partitions) {
     return failed(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.');
   }
   try {
-    const maxBytes = Number(topic.configs['max.message.bytes'] ?? config.messageMaxBytes);
-    const batches = checkBatches(data.records, maxBytes);
-    const first = batches[0]!;
+    const first = checkBatch(data, topic, ctx);
+    const batches = [first];
     const idempotent = first.producerId >= 0n;
     const state = idempotent ? producers.partition(topic.id, data.index) : undefined;
     let resume: { skip: number; baseOffset: bigint } | undefined;
@@ -105,6 +110,7 @@ async function produceToPartition(
       result = await storage.append(topic.name, data.index, toStore, {
         durable: acks === -1,
         ...(logAppendTime ? { logAppendTimeMs: BigInt(Date.now()) } : {}),
+        ...(resume === undefined ? { validated: batches } : {}),
       });
     } catch (err) {
       if (state !== undefined && batches.length === 1 && err instanceof PartialAppendError) {
@@ -149,6 +155,17 @@ async function produceToPartition(
     };
   } catch (err) {
     const e = toKafkaError(err, ctx);
+    if (err instanceof RecordValidationError) {
+      ctx.log.info({ topic: topic.name, partition: data.index, reason: e.errorMessage }, 'produce refused');
+      const recordErrors = err.recordErrors.map((r) => ({
+        batchIndex: r.batchIndex,
+        batchIndexErrorMessage: r.message,
+      }));
+      return failed(e.errorCode, e.errorMessage, recordErrors);
+    }
+    if (REFUSALS.has(e.errorCode)) {
+      ctx.log.info({ topic: topic.name, partition: data.index, reason: e.errorMessage }, 'produce refused');
+    }
     return failed(e.errorCode, e.errorMessage);
   }
 }
@@ -176,8 +193,10 @@ function withoutLeading(batch: RecordBatch, skip: number): Buffer {
   });
 }
 
+const NO_RECORD_ERRORS: ProduceResponseBatchIndexAndErrorMessage[] = [];
+
 function toResponse(index: number, r: PartitionResult): ProduceResponsePartitionProduceResponse {
-  return { index, ...r, recordErrors: [] };
+  return { index, ...r, recordErrors: r.recordErrors ?? NO_RECORD_ERRORS };
 }
 
 export default defineHandler<ProduceRequest, ProduceResponse>({

@@ -10,6 +10,7 @@
 import type { LockService } from '../coordination/lock-service.js';
 import type { StoreMetrics } from '../metrics/metrics.js';
 import { KafkaError } from '../protocol/error-codes.js';
+import type { RecordBatch } from '../protocol/records/batch.js';
 
 /**
  * An append that failed after the backend had acknowledged its first `storedRecords` records, stored
@@ -52,6 +53,12 @@ export interface AppendOptions {
    * the store. A store that persists every append before resolving can ignore it.
    */
   readonly durable?: boolean;
+  /**
+   * Views of the batches in the appended bytes, in order, already validated by the produce path
+   * (header, CRC-32C and every record: src/protocol/records/validate.ts). A store may use them
+   * instead of walking the bytes again; without them it validates the header and CRC itself.
+   */
+  readonly validated?: readonly RecordBatch[];
 }
 
 export interface AppendResult {
