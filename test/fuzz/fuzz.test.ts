@@ -61,7 +61,10 @@ async function assertHealthy(phase: string): Promise<void> {
   const topic = `fuzz-check-${phase}`;
   const producer = kafka.producer();
   await producer.connect();
-  await producer.send({ topic, messages: Array.from({ length: 5 }, (_, i) => ({ partition: 0, value: `${phase}-${i}` })) });
+  await producer.send({
+    topic,
+    messages: Array.from({ length: 5 }, (_, i) => ({ partition: 0, value: `${phase}-${i}` })),
+  });
   await producer.disconnect();
   const values = (await fetchBatches(host, port, topic, 0)).flatMap((b) =>
     b.records().map((r) => r.value?.toString()),
