@@ -207,6 +207,24 @@ export function buildCommand(): Command {
     )
     .addOption(
       option(
+        '--coordinator-slots <n>',
+        'several gateways on one SeaweedMQ namespace: consumer groups are spread over this many slots, each coordinated by one gateway (the same on every gateway)',
+        'COORDINATOR_SLOTS',
+      )
+        .default(d.coordination.slots)
+        .argParser(integer(1, 1000)),
+    )
+    .addOption(
+      option(
+        '--coordinator-lease-ms <ms>',
+        "lease of a coordinator slot: a dead gateway's groups move to the others after about this long",
+        'COORDINATOR_LEASE_MS',
+      )
+        .default(d.coordination.leaseMs)
+        .argParser(integer(1000, 600_000)),
+    )
+    .addOption(
+      option(
         '--metrics-port <port>',
         'serve /metrics, /healthz and /readyz over HTTP on this port (default: off)',
         'METRICS_PORT',
@@ -319,6 +337,10 @@ export function configFromOptions(opts: Record<string, unknown>): GatewayConfig 
       offsetsRetentionMs: (opts.offsetsRetentionMinutes as number) * 60_000,
     },
     groupCoordinator: opts.groupCoordinator as CoordinatorAddress | undefined,
+    coordination: {
+      slots: opts.coordinatorSlots as number,
+      leaseMs: opts.coordinatorLeaseMs as number,
+    },
     metrics: {
       port: opts.metricsPort as number | undefined,
       host: (opts.metricsHost as string | undefined) ?? (opts.host as string),

@@ -59,12 +59,24 @@ export interface GatewayConfig {
    * gateway coordinates the groups its own clients use.
    */
   readonly groupCoordinator: CoordinatorAddress | undefined;
+  /**
+   * Without --group-coordinator, on a store with locks (SeaweedMQ): consumer groups hash to `slots`
+   * coordinator slots, each coordinated by the gateway holding its lease (src/coordination/).
+   */
+  readonly coordination: CoordinationConfig;
   /** The HTTP listener for /metrics, /healthz and /readyz; no port means none. */
   readonly metrics: MetricsListenerConfig;
   /** Client quotas are measured over `samples` windows of `windowMs` (quota.window.num / .size.seconds). */
   readonly quotaWindow: { readonly samples: number; readonly windowMs: number };
   /** Listeners, TLS, SASL and ACLs (src/security/). */
   readonly security: SecurityConfig;
+}
+
+export interface CoordinationConfig {
+  /** Coordinator slots for consumer groups; every gateway on one namespace must use the same. */
+  readonly slots: number;
+  /** Lease of a slot: a dead gateway's groups move after about this long. */
+  readonly leaseMs: number;
 }
 
 export interface MetricsListenerConfig {
@@ -100,6 +112,7 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   retentionCheckIntervalMs: 30_000,
   groups: {},
   groupCoordinator: undefined,
+  coordination: { slots: 16, leaseMs: 6_000 },
   metrics: { port: undefined, host: '0.0.0.0' },
   quotaWindow: { samples: 11, windowMs: 1000 },
   security: DEFAULT_SECURITY,

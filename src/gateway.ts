@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import type { GatewayConfig } from './config.js';
 import { HANDLERS } from './handlers/index.js';
 import type { Logger } from './log.js';
@@ -102,6 +103,7 @@ export async function startGateway(
     },
   );
   const address = [...addresses.values()][0]!;
+  startCoordination(services, config, address);
   for (const [name, a] of addresses) {
     log.info(
       { listener: name, host: a.address, port: a.port, store: storage.kind },
@@ -126,7 +128,9 @@ export async function startGateway(
     stop() {
       stopping ??= (async () => {
         // The coordinator goes first: it answers parked JoinGroup/SyncGroup requests (NOT_COORDINATOR), so
-        // connections drain at once instead of waiting out a rebalance, and it finishes its writes.
+        // connections drain at once instead of waiting out a rebalance, and it finishes its writes. Its
+        // slots are handed over and freed first, so other gateways take them without waiting them out.
+        await services.coordinatorSlots?.stop();
         await services.groups.close();
         await server.close();
         await services.retention.stop();
@@ -139,4 +143,27 @@ export async function startGateway(
       return stopping;
     },
   };
+}
+
+/**
+ * Joins the other gateways on the store in coordinating consumer groups, under the address clients
+ * are told to use: the first listener's advertised address, else the address it listens on (the
+ * machine's name when that is a wildcard). Gateways register one address, so with several listeners
+ * a coordinator found on another gateway is named by that gateway's first listener.
+ */
+function startCoordination(services: Services, config: GatewayConfig, address: AddressInfo): void {
+  const slots = services.coordinatorSlots;
+  if (slots === undefined) return;
+  const first = effectiveListeners(config)[0]!;
+  const wildcard = first.host === '0.0.0.0' || first.host === '::' || first.host === '';
+  const host = first.advertisedHost ?? (wildcard ? hostname() : first.host);
+  const port = first.advertisedPort ?? address.port;
+  const inSlot = (slot: number) => (groupId: string) => slots.slotOf('group', groupId) === slot;
+  slots.start(
+    { host, port },
+    {
+      takeOver: (_kind, slot) => services.groups.takeOver(inSlot(slot)),
+      handOver: (_kind, slot) => services.groups.handOver(inSlot(slot)),
+    },
+  );
 }

@@ -1,8 +1,9 @@
 import type { GatewayConfig } from './config.js';
 import { ProducePolicies } from './configs/produce-policy.js';
 import { ConfigRegistry } from './configs/registry.js';
+import { SlotManager } from './coordination/slot-manager.js';
+import { GroupCoordinator, realTimers, systemClock } from './groups/index.js';
 import { SecurityService } from './security/service.js';
-import { GroupCoordinator } from './groups/index.js';
 import type { Logger } from './log.js';
 import type { GatewayMetrics } from './metrics/metrics.js';
 import { NO_METRICS } from './metrics/metrics.js';
@@ -29,6 +30,11 @@ export interface Services {
   readonly retention: RetentionEnforcer;
   /** The classic group coordinator; gateway start loads it before listening. */
   readonly groups: GroupCoordinator;
+  /**
+   * Which gateway coordinates which consumer group, when several share a store with locks and no
+   * --group-coordinator is given; undefined when this gateway coordinates every group.
+   */
+  readonly coordinatorSlots: SlotManager | undefined;
   /** Where requests, connections and stores report metrics (a no-op without --metrics-port). */
   readonly metrics: GatewayMetrics;
   /** Client quotas: their definitions (AlterClientQuotas) and their enforcement. */
@@ -46,6 +52,19 @@ export function createServices(
   metrics: GatewayMetrics = NO_METRICS,
 ): Services {
   const configs = new ConfigRegistry(config);
+  const slots =
+    storage.locks === undefined || config.groupCoordinator !== undefined
+      ? undefined
+      : new SlotManager({
+          nodeId: config.nodeId,
+          kinds: { group: config.coordination.slots },
+          leaseMs: config.coordination.leaseMs,
+          locks: storage.locks,
+          store: storage,
+          clock: systemClock,
+          timers: realTimers,
+          logger: log,
+        });
   return {
     config,
     storage,
@@ -58,7 +77,9 @@ export function createServices(
       logger: log,
       config: config.groups,
       remote: config.groupCoordinator !== undefined && config.groupCoordinator.nodeId !== config.nodeId,
+      ownership: slots && { status: (groupId) => slots.statusFor('group', groupId) },
     }),
+    coordinatorSlots: slots,
     configs,
     producePolicies: new ProducePolicies(configs, config.maxDecompressedRatio),
     retention: new RetentionEnforcer(storage, configs, log, { intervalMs: config.retentionCheckIntervalMs }),

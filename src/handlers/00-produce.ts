@@ -75,6 +75,7 @@ function checkBatch(
 async function produceToPartition(
   topic: TopicInfo,
   data: ProduceRequestPartitionProduceData,
+  acks: number,
   ctx: RequestContext,
 ): Promise<PartitionResult> {
   const { storage, producers } = ctx.services;
@@ -114,6 +115,7 @@ async function produceToPartition(
     let result: AppendResult;
     try {
       result = await storage.append(topic.name, data.index, toStore, {
+        durable: acks === -1,
         ...(logAppendTime ? { logAppendTimeMs: BigInt(Date.now()) } : {}),
         ...(resume === undefined ? { validated: batches } : {}),
       });
@@ -221,14 +223,23 @@ export default defineHandler<ProduceRequest, ProduceResponse>({
           : allowedOnTopic(ctx, AclOperation.WRITE, t.name)
             ? undefined
             : ErrorCode.TOPIC_AUTHORIZATION_FAILED;
+        // A store that cannot look the topic up (unreachable) fails its partitions, not the connection.
+        let lookupFailure: PartitionResult | undefined;
         const topic =
           acksValid && nameProblem === undefined && denied === undefined
-            ? await ctx.services.topics.getOrCreate(t.name, mayCreateTopic(ctx, t.name))
+            ? await ctx.services.topics
+                .getOrCreate(t.name, mayCreateTopic(ctx, t.name))
+                .catch((err: unknown) => {
+                  const e = toKafkaError(err, ctx);
+                  lookupFailure = failed(e.errorCode, e.errorMessage);
+                  return undefined;
+                })
             : undefined;
         const partitionResponses = await Promise.all(
           t.partitionData.map(async (p) => {
             if (denied !== undefined) return toResponse(p.index, failed(denied, null));
             if (!acksValid) return toResponse(p.index, failed(ErrorCode.INVALID_REQUIRED_ACKS, null));
+            if (lookupFailure !== undefined) return toResponse(p.index, lookupFailure);
             if (nameProblem !== undefined) {
               return toResponse(p.index, failed(ErrorCode.INVALID_TOPIC_EXCEPTION, nameProblem));
             }
@@ -241,7 +252,7 @@ export default defineHandler<ProduceRequest, ProduceResponse>({
                 ),
               );
             }
-            return toResponse(p.index, await produceToPartition(topic, p, ctx));
+            return toResponse(p.index, await produceToPartition(topic, p, request.acks, ctx));
           }),
         );
         return { name: t.name, partitionResponses };
