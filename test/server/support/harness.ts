@@ -22,6 +22,8 @@ export interface Harness {
   readonly dispatcher: Dispatcher;
   /** Aborts the signal handlers see, as a closing connection does. */
   readonly abort: AbortController;
+  /** The connection's session every request runs in (a PLAINTEXT client); tests may replace it. */
+  session: Session;
   /** Dispatches a raw frame (no size prefix); resolves to the response frame without its prefix. */
   raw(frame: Buffer): Promise<Buffer | null>;
   /** Encodes a request, dispatches it and decodes the response. */
@@ -45,7 +47,7 @@ export function createHarness(config: Partial<GatewayConfig> = {}): Harness {
     localPort: 19092,
     remoteHost: '127.0.0.1',
     services,
-    session: new Session(PLAINTEXT_LISTENER, '127.0.0.1', undefined),
+    session: harness.session,
     log: silentLogger,
     signal: abort.signal,
   });
@@ -63,11 +65,12 @@ export function createHarness(config: Partial<GatewayConfig> = {}): Harness {
     }
     return response.body;
   };
-  return {
+  const harness: Harness = {
     storage,
     services,
     dispatcher,
     abort,
+    session: new Session(PLAINTEXT_LISTENER, '127.0.0.1', undefined),
     raw,
     callMaybe,
     async call<T>(apiKey: number, version: number, body: object, o?: RequestOptions): Promise<T> {
@@ -77,6 +80,7 @@ export function createHarness(config: Partial<GatewayConfig> = {}): Harness {
     },
     createTopic: (name, partitions = 1, configs = {}) => storage.createTopic({ name, partitions, configs }),
   };
+  return harness;
 }
 
 /** A batch of `count` records with keys k<i> and values v<i>, timestamps 1000 + i unless given. */
