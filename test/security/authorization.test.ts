@@ -5,7 +5,6 @@
  * here fails the coverage test, so no API slips past the authorizer.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG } from '../../src/config.js';
 import { HANDLERS } from '../../src/handlers/index.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { DEFAULT_SECURITY } from '../../src/security/config.js';
@@ -15,7 +14,6 @@ import { batch, createHarness, type Harness } from '../server/support/harness.js
 
 const TOPIC = 'secret';
 const GROUP = 'g1';
-const TXN = 'tx1';
 
 interface Case {
   readonly apiKey: number;
