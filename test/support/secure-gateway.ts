@@ -36,7 +36,10 @@ function bootstrap(a: AddressInfo | undefined): string {
 }
 
 export async function startSecureGateway(
-  options: { config?: Partial<GatewayConfig>; storage?: Storage } = {},
+  options: {
+    config?: Partial<Omit<GatewayConfig, 'security'>> & { security?: Partial<GatewayConfig['security']> };
+    storage?: Storage;
+  } = {},
 ): Promise<SecureGateway> {
   const certs = makeCertificates();
   const config: GatewayConfig = {
