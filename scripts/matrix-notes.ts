@@ -1,5 +1,12 @@
 /** Notes shown beside an API in API_VERSION_MATRIX.md: what differs from a Kafka 3.9 broker. */
 export const API_NOTES: Record<number, string> = {
+  17: 'PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER on SASL listeners (docs/security.md); v0 raw tokens; ILLEGAL_SASL_STATE on listeners without SASL, as Kafka',
+  36: 'one step of the SASL exchange; v1+ session lifetime (KIP-368, --connections-max-reauth-ms); a failure closes the connection after the answer',
+  29: 'ACLs from the store (shared by gateways on one SeaweedMQ namespace); SECURITY_DISABLED without --authorizer acl',
+  30: 'validated as Kafka does (INVALID_REQUEST); persisted in the store; SECURITY_DISABLED without --authorizer acl',
+  31: 'filters as Kafka (ANY, MATCH); SECURITY_DISABLED without --authorizer acl',
+  50: 'SCRAM credentials from the store (iterations per mechanism)',
+  51: 'SCRAM-SHA-256/512 with 4096-16384 iterations, Kafka 3.9 messages; persisted in the store',
   0: 'acks 0/1/-1; every record validated as Kafka does (docs/validation.md); idempotent producers (sequence checks, retries answered with the original offset); magic 0/1 message sets refused with UNSUPPORTED_FOR_MESSAGE_FORMAT; transactional batches refused',
   1: 'long poll woken by appends; no fetch sessions (every response is full; a new session is answered with session id 0); v0-3 get magic-2 batches (no down-conversion)',
   2: 'earliest, latest, by timestamp (exact), max timestamp; latest-tiered answers -1 (nothing is tiered)',
@@ -11,7 +18,7 @@ export const API_NOTES: Record<number, string> = {
   12: 'classic groups',
   13: 'single member (v0-2) and batched members (v3+), static members removed by instance id',
   14: 'protocol type and name required and checked from v5',
-  15: 'authorized operations (v3+) are every group operation: there is no authorizer',
+  15: 'authorized operations (v3+) from the authorizer (every group operation without one)',
   16: 'state filter (v4), type filter (v5): every group is classic',
   42: 'NON_EMPTY_GROUP while members remain; removes the offsets',
   47: 'GROUP_SUBSCRIBED_TO_TOPIC for topics a consumer group with members subscribes to',
@@ -31,6 +38,6 @@ export const API_NOTES: Record<number, string> = {
   45: 'only [node id] is a valid target, completed at once; cancelling finds NO_REASSIGNMENT_IN_PROGRESS',
   46: 'none is ever in progress',
   48: 'user, client-id and ip entities, matched as Kafka 3.9 matches them',
-  49: 'persisted in the store; produce/fetch byte rates and request_percentage enforced per user (ANONYMOUS until authentication) and client id; controller_mutation_rate and connection_creation_rate stored, not enforced',
+  49: 'persisted in the store; produce/fetch byte rates and request_percentage enforced per user and client id; controller_mutation_rate and connection_creation_rate stored, not enforced',
   60: 'the gateway is the only broker and the controller; controller endpoint type refused (MISMATCHED_ENDPOINT_TYPE)',
 };

@@ -1,10 +1,9 @@
 import type { RequestContext } from '../handlers/handler.js';
 
 /**
- * The user name quotas are looked up by: Kafka's principal name. Without authentication every
- * client is Kafka's ANONYMOUS user; once connections authenticate (SASL/TLS), this is where their
- * principal's name comes from.
+ * The user name quotas are looked up by: the name of the connection's principal (the SASL user,
+ * the client certificate's subject, or Kafka's ANONYMOUS without authentication).
  */
-export function quotaUser(_ctx: RequestContext): string {
-  return 'ANONYMOUS';
+export function quotaUser(ctx: RequestContext): string {
+  return ctx.session.principal.name;
 }

@@ -31,8 +31,9 @@ beforeAll(async () => {
     adminConfig,
     [
       'security.protocol=SASL_SSL',
-      'sasl.mechanism=SCRAM-SHA-512',
-      'sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="admin" password="admin-secret";',
+      // The administrator of docs/security.md: PLAIN, from the users file.
+      'sasl.mechanism=PLAIN',
+      'sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="root" password="root-secret";',
       `ssl.truststore.location=${sg.certs.trustP12}`,
       'ssl.truststore.type=PKCS12',
       `ssl.truststore.password=${STORE_PASSWORD}`,
@@ -165,10 +166,12 @@ describe("users and ACLs through Kafka's tools", () => {
     const erin = path.join(sg.certs.dir, 'erin.properties');
     writeFileSync(
       erin,
-      readFileSync(adminConfig, 'utf8').replace(
-        /username="admin" password="admin-secret"/,
-        'username="erin" password="erin-secret"',
-      ),
+      readFileSync(adminConfig, 'utf8')
+        .replace('sasl.mechanism=PLAIN', 'sasl.mechanism=SCRAM-SHA-512')
+        .replace(
+          'plain.PlainLoginModule required username="root" password="root-secret"',
+          'scram.ScramLoginModule required username="erin" password="erin-secret"',
+        ),
     );
     const r = await cli.run('kafka-acls', sg.saslSsl, [
       '--command-config',

@@ -1,10 +1,13 @@
 /**
  * A gateway with the listeners the security suites use — PLAINTEXT (anonymous: no rights), SASL_SSL,
- * and SSL with client certificates requested — ACLs enforced (User:admin is the super user), and
+ * and SSL with client certificates requested — ACLs enforced (User:admin and User:root, whose PLAIN
+ * password is in a users file, are super users), and
  * throw-away certificates. Users and ACLs are created through the gateway's own services.
  */
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { DEFAULT_CONFIG, type GatewayConfig } from '../../src/config.js';
 import { startGateway, type Gateway } from '../../src/gateway.js';
 import { silentLogger } from '../../src/log.js';
@@ -42,6 +45,9 @@ export async function startSecureGateway(
   } = {},
 ): Promise<SecureGateway> {
   const certs = makeCertificates();
+  // The first administrator, from a PLAIN users file, as docs/security.md bootstraps one.
+  const usersFile = path.join(certs.dir, 'users.yaml');
+  writeFileSync(usersFile, 'root: root-secret\n');
   const config: GatewayConfig = {
     ...DEFAULT_CONFIG,
     host: '127.0.0.1',
@@ -62,7 +68,8 @@ export async function startSecureGateway(
         clientAuth: 'requested',
       },
       authorizer: 'acl',
-      superUsers: ['User:admin'],
+      superUsers: ['User:admin', 'User:root'],
+      plainUsersFile: usersFile,
       aclRefreshMs: 500,
       ...options.config?.security,
     },
