@@ -72,6 +72,8 @@ export interface GatewayExtras {
   args?: readonly string[];
   /** Given to node before the script (e.g. --cpu-prof). */
   nodeArgs?: readonly string[];
+  /** More listeners (NAME://host:port,…) beside the PLAINTEXT one the process is reached on. */
+  extraListeners?: string;
   /** Receives the gateway's log (its stdout), which is otherwise discarded. */
   onLog?: (chunk: Buffer) => void;
 }
@@ -89,6 +91,9 @@ export async function startGatewayProcess(
   const bin = path.join(ROOT, 'bin', 'kafka-gateway.js');
   const args = [...(extras.nodeArgs ?? []), bin, '--host', '127.0.0.1', '--port', String(port)];
   args.push('--default-partitions', String(partitions), '--log-level', 'warn', ...(extras.args ?? []));
+  if (extras.extraListeners !== undefined) {
+    args.push('--listeners', `PLAINTEXT://127.0.0.1:${port},${extras.extraListeners}`);
+  }
   const stdout = extras.onLog === undefined ? 'ignore' : 'pipe';
   const child = spawn(process.execPath, args, { stdio: ['ignore', stdout, 'inherit'], cwd: ROOT });
   if (extras.onLog !== undefined) child.stdout?.on('data', extras.onLog);

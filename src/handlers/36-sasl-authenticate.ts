@@ -20,7 +20,9 @@ export default defineHandler<SaslAuthenticateRequest, SaslAuthenticateResponse>(
     const session = ctx.session;
     const exchange = session.exchange;
     if (exchange === undefined || session.rawTokens) {
-      session.closeAfterResponse = true;
+      // Out of turn on a SASL listener before authentication, the connection goes, as in Kafka;
+      // elsewhere (no SASL, or already authenticated) the request is only refused.
+      session.closeAfterResponse = session.saslListener && !session.authenticated;
       return {
         errorCode: ErrorCode.ILLEGAL_SASL_STATE,
         errorMessage: 'SaslAuthenticate without a SaslHandshake v1 before it',

@@ -3,7 +3,6 @@
  * the raw SASL tokens that follow a SaslHandshake v0 (they are not Kafka requests).
  */
 import type { Logger } from '../log.js';
-import { readRequestPrefix } from '../protocol/header.js';
 import { refusal } from './gate.js';
 import type { ListenerConfig } from './listeners.js';
 import type { Principal } from './principal.js';
@@ -34,8 +33,9 @@ export class ConnectionAuth {
   admit(frame: Buffer): Admission {
     const session = this.session;
     if (session.rawTokens) return { kind: 'token', response: this.rawToken(frame) };
-    if (frame.length < 4) return { kind: 'request' }; // the dispatcher refuses it
-    const reason = refusal(session, readRequestPrefix(frame).apiKey, Date.now());
+    // A frame too short for a header is the dispatcher's to refuse.
+    if (frame.length < 2) return { kind: 'request' };
+    const reason = refusal(session, frame.readInt16BE(0), Date.now());
     return reason === undefined ? { kind: 'request' } : { kind: 'close', reason };
   }
 

@@ -12,7 +12,12 @@
 import { connect } from 'node:net';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { procStatusKiB, startGatewayProcess, type GatewayProcess } from '../../bench/gateway-process.js';
+import {
+  freePort,
+  procStatusKiB,
+  startGatewayProcess,
+  type GatewayProcess,
+} from '../../bench/gateway-process.js';
 import { API_DEFINITIONS } from '../../src/protocol/generated/index.js';
 import { advertisedApis, fetchBatches, WireConnection } from '../compat/support/wire.js';
 import { requestFrame, withSize } from '../server/support/wire.js';
@@ -76,9 +81,10 @@ async function assertHealthy(phase: string): Promise<void> {
 async function runCases(
   cases: Iterable<Buffer>,
   unanswered: string[] = [],
+  target = port,
 ): Promise<Record<Outcome, number>> {
   const counts: Record<Outcome, number> = { answered: 0, closed: 0, timeout: 0 };
-  let conn = await FuzzConnection.open(host, port);
+  let conn = await FuzzConnection.open(host, target);
   for (const bytes of cases) {
     const outcome = await conn.send(bytes, CASE_TIMEOUT_MS);
     counts[outcome]++;
@@ -86,7 +92,7 @@ async function runCases(
     if (outcome === 'timeout') unanswered.push(bytes.subarray(0, 64).toString('hex'));
     if (outcome !== 'answered') {
       conn.close();
-      conn = await FuzzConnection.open(host, port);
+      conn = await FuzzConnection.open(host, target);
     }
   }
   conn.close();
@@ -111,8 +117,13 @@ function* generated(gen: RequestGenerator, broken: boolean): Generator<Buffer> {
   }
 }
 
+/** A SASL listener of the same gateway: every request before authentication is fuzzed there too. */
+let saslPort = 0;
+
 beforeAll(async () => {
+  saslPort = await freePort();
   gateway = await startGatewayProcess(2, {
+    extraListeners: `SASL_PLAINTEXT://127.0.0.1:${saslPort}`,
     onLog: (chunk) => {
       for (const line of chunk.toString().split('\n')) {
         if (/"level":(50|60)/.test(line)) failures.push(line);
@@ -166,6 +177,16 @@ describe(`protocol fuzzer (seed ${SEED})`, () => {
     await runCases(generated(gen, true), unanswered);
     expect(unanswered).toEqual([]);
     await assertHealthy('mutated');
+  }, 600_000);
+
+  it('survives the same requests on a SASL listener before authentication', async () => {
+    const gen = new RequestGenerator(rnd, { topics, groups: ['fuzz-group'] });
+    const unanswered: string[] = [];
+    const counts = await runCases(generated(gen, false), unanswered, saslPort);
+    expect(unanswered).toEqual([]);
+    // Before authentication only ApiVersions and SaslHandshake are answered; the rest close.
+    expect(counts.closed).toBeGreaterThan(0);
+    await assertHealthy('sasl');
   }, 600_000);
 
   it('closes connections whose frame sizes lie, and keeps serving', async () => {
