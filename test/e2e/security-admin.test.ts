@@ -4,9 +4,9 @@
  * plaintext port fail cleanly, an unauthenticated request on a SASL listener closes the connection, an
  * untrusted client certificate is refused, and sessions expire without re-authentication (KIP-368).
  */
-import { connect as tcpConnect } from 'node:net';
+import { connect as tcpConnect, type Socket } from 'node:net';
 import path from 'node:path';
-import { connect as tlsConnect } from 'node:tls';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -61,7 +61,7 @@ function kafkajs(
 }
 
 /** Waits (bounded) for a socket to be closed by the gateway; resolves with what it received first. */
-function closedAfter(socket: import('node:net').Socket, timeoutMs = 15_000): Promise<Buffer> {
+function closedAfter(socket: Socket, timeoutMs = 15_000): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     socket.on('data', (c: Buffer) => chunks.push(c));
@@ -292,7 +292,7 @@ describe('SASL session lifetime (KIP-368)', () => {
   /** A raw TLS connection to the SASL listener that answers one request at a time. */
   async function rawSasl(): Promise<{
     call: <T>(k: number, v: number, b: object) => Promise<T>;
-    socket: import('node:tls').TLSSocket;
+    socket: TLSSocket;
   }> {
     const socket = tlsConnect({
       host: '127.0.0.1',
