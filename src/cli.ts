@@ -15,6 +15,19 @@ function integer(min: number, max: number) {
   };
 }
 
+const LONG_MAX = 2n ** 63n - 1n;
+
+function long(min: bigint) {
+  return (value: string): bigint => {
+    const v = value.trim();
+    const n = /^-?\d+$/.test(v) ? BigInt(v) : undefined;
+    if (n === undefined || n < min || n > LONG_MAX) {
+      throw new InvalidArgumentError(`expected a whole number from ${min} to ${LONG_MAX}, got "${value}"`);
+    }
+    return n;
+  };
+}
+
 function boolean(value: string): boolean {
   const v = value.trim().toLowerCase();
   if (['true', '1', 'yes', 'on'].includes(v)) return true;
@@ -53,9 +66,37 @@ export function buildCommand(): Command {
     .addOption(
       option(
         '--store <kind>',
-        'storage backend (default: seaweedmq when --masters is given, else memory)',
+        'storage backend (default: seaweedmq when --masters is given, else log)',
         'STORE',
-      ).choices(['memory', 'seaweedmq']),
+      ).choices(['memory', 'log', 'seaweedmq']),
+    )
+    .addOption(
+      option('--data-dir <dir>', `directory of the log store (default: ./${d.log.dataDir})`, 'DATA_DIR'),
+    )
+    .addOption(
+      option(
+        '--log-flush-interval-messages <n>',
+        'log store: records appended between fsyncs; 1 fsyncs each append before acknowledging it',
+        'LOG_FLUSH_INTERVAL_MESSAGES',
+      )
+        .default(d.log.flushIntervalMessages, String(d.log.flushIntervalMessages))
+        .argParser(long(1n)),
+    )
+    .addOption(
+      option(
+        '--log-flush-interval-ms <ms>',
+        'log store: longest time appended data waits for an fsync (default: no limit)',
+        'LOG_FLUSH_INTERVAL_MS',
+      ).argParser(long(0n)),
+    )
+    .addOption(
+      option(
+        '--log-segment-bytes <n>',
+        'log store: size at which a segment file is rolled',
+        'LOG_SEGMENT_BYTES',
+      )
+        .default(d.log.segmentBytes)
+        .argParser(integer(1024, 2 ** 31 - 1)),
     )
     .addOption(
       option(
@@ -208,18 +249,35 @@ function mastersOf(opts: Record<string, unknown>): string[] {
     .filter((m) => m.length > 0);
 }
 
-/** --masters alone means SeaweedMQ; asking for SeaweedMQ without masters is a mistake, not memory. */
+/**
+ * --masters alone means SeaweedMQ, --data-dir alone (or nothing) the log store. Asking for SeaweedMQ
+ * without masters, or naming a cluster or a directory for another store, is a mistake: it never
+ * quietly becomes another store.
+ */
 function storeOf(opts: Record<string, unknown>): GatewayConfig['store'] {
   const masters = mastersOf(opts);
+  const dataDir = opts.dataDir as string | undefined;
   const store =
-    (opts.store as GatewayConfig['store'] | undefined) ?? (masters.length > 0 ? 'seaweedmq' : 'memory');
+    (opts.store as GatewayConfig['store'] | undefined) ?? (masters.length > 0 ? 'seaweedmq' : 'log');
   if (store === 'seaweedmq' && masters.length === 0) {
     throw new InvalidArgumentError('--store seaweedmq needs --masters host:port');
   }
-  if (store === 'memory' && masters.length > 0) {
-    throw new InvalidArgumentError('--masters names a SeaweedFS cluster, but --store memory was asked for');
+  if (store !== 'seaweedmq' && masters.length > 0) {
+    throw new InvalidArgumentError(`--masters names a SeaweedFS cluster, but --store ${store} was asked for`);
+  }
+  if (store !== 'log' && dataDir !== undefined) {
+    throw new InvalidArgumentError(`--data-dir is the log store's directory, but the store is ${store}`);
   }
   return store;
+}
+
+function logStoreOf(opts: Record<string, unknown>): GatewayConfig['log'] {
+  return {
+    dataDir: (opts.dataDir as string | undefined) ?? DEFAULT_CONFIG.log.dataDir,
+    flushIntervalMessages: opts.logFlushIntervalMessages as bigint,
+    flushIntervalMs: (opts.logFlushIntervalMs as bigint | undefined) ?? DEFAULT_CONFIG.log.flushIntervalMs,
+    segmentBytes: opts.logSegmentBytes as number,
+  };
 }
 
 export function configFromOptions(opts: Record<string, unknown>): GatewayConfig {
@@ -230,6 +288,7 @@ export function configFromOptions(opts: Record<string, unknown>): GatewayConfig 
     advertisedHost: opts.advertisedHost as string | undefined,
     advertisedPort: opts.advertisedPort as number | undefined,
     store: storeOf(opts),
+    log: logStoreOf(opts),
     seaweedmq: {
       masters: mastersOf(opts),
       filerGroup: opts.filerGroup as string,

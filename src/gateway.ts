@@ -6,6 +6,7 @@ import { Dispatcher } from './server/dispatch.js';
 import { KafkaServer } from './server/server.js';
 import type { Services } from './services.js';
 import { createServices } from './services.js';
+import { LogStorage } from './storage/log/log-storage.js';
 import { MemoryStorage } from './storage/memory/memory-storage.js';
 import { SeaweedMqStorage } from './storage/seaweedmq/index.js';
 import type { Storage } from './storage/storage.js';
@@ -20,6 +21,16 @@ export function createStorage(config: GatewayConfig, log: Logger): Storage {
   switch (config.store) {
     case 'memory':
       return new MemoryStorage({ logger: log });
+    case 'log':
+      return new LogStorage({
+        dataDir: config.log.dataDir,
+        logger: log,
+        defaults: {
+          flushIntervalMessages: config.log.flushIntervalMessages,
+          flushIntervalMs: config.log.flushIntervalMs,
+          segmentBytes: config.log.segmentBytes,
+        },
+      });
     case 'seaweedmq':
       // Never falls back to memory: an unreachable cluster answers retriable errors until it is back.
       return new SeaweedMqStorage({ ...config.seaweedmq, logger: log });

@@ -18,6 +18,7 @@ import {
 
 const LONG_MAX = '9223372036854775807';
 const STORED = 'Stored and reported; the gateway does not act on it.';
+const LOG_ONLY = 'Applies to the log store (--data-dir); the memory and SeaweedMQ stores ignore it.';
 
 export const TOPIC_CONFIGS: readonly TopicConfigDefinition[] = [
   {
@@ -86,7 +87,10 @@ export const TOPIC_CONFIGS: readonly TopicConfigDefinition[] = [
     defaultValue: LONG_MAX,
     validator: atLeast(1),
     brokerSynonym: 'log.flush.interval.messages',
-    doc: `Records appended between forced flushes to disk. ${STORED} Durability is the backend's.`,
+    doc:
+      'Records appended between fsyncs to disk. 1 (the log store default, --log-flush-interval-messages) ' +
+      'fsyncs every append before it is acknowledged or readable; fsyncs of concurrent appends are shared. ' +
+      `Larger values acknowledge once written and fsync every so many records. ${LOG_ONLY}`,
   },
   {
     name: 'flush.ms',
@@ -94,7 +98,7 @@ export const TOPIC_CONFIGS: readonly TopicConfigDefinition[] = [
     defaultValue: LONG_MAX,
     validator: atLeast(0),
     brokerSynonym: 'log.flush.interval.ms',
-    doc: `Longest time appended data may wait before a forced flush. ${STORED} Durability is the backend's.`,
+    doc: `Longest time appended data may wait for an fsync when flush.messages is above 1. ${LOG_ONLY}`,
   },
   {
     name: 'follower.replication.throttled.replicas',
@@ -109,7 +113,7 @@ export const TOPIC_CONFIGS: readonly TopicConfigDefinition[] = [
     defaultValue: '4096',
     validator: atLeast(0),
     brokerSynonym: 'log.index.interval.bytes',
-    doc: `Bytes between offset index entries in a segment. ${STORED}`,
+    doc: `Bytes of batches between entries of a segment's offset and time indexes. ${LOG_ONLY}`,
   },
   {
     name: 'leader.replication.throttled.replicas',
@@ -278,7 +282,9 @@ export const TOPIC_CONFIGS: readonly TopicConfigDefinition[] = [
     defaultValue: '1073741824',
     validator: atLeast(14),
     brokerSynonym: 'log.segment.bytes',
-    doc: `Size at which a segment file is rolled. ${STORED} Retention works on whole batches instead.`,
+    doc:
+      'Size at which a segment file is rolled; retention and compaction work on whole segments. ' +
+      `The memory store drops whole batches instead. ${LOG_ONLY}`,
   },
   {
     name: 'segment.index.bytes',
@@ -302,7 +308,9 @@ export const TOPIC_CONFIGS: readonly TopicConfigDefinition[] = [
     defaultValue: '604800000',
     validator: atLeast(1),
     brokerSynonym: 'log.roll.ms',
-    doc: `Age at which a segment file is rolled. ${STORED} Retention works on whole batches instead.`,
+    doc:
+      "Time span of record timestamps after which a segment is rolled (counted from the segment's first " +
+      `batch, as in Kafka). ${LOG_ONLY}`,
   },
   {
     name: 'unclean.leader.election.enable',
