@@ -52,6 +52,8 @@ export interface GatewayConfig {
   readonly maxPendingResponseBytes: number;
   /** How often retention.ms / retention.bytes are applied to every partition (log.retention.check.interval.ms). */
   readonly retentionCheckIntervalMs: number;
+  /** How often the idempotent-producer state of changed partitions is snapshotted to the store. */
+  readonly producerSnapshotIntervalMs: number;
   /** Group coordinator settings that differ from Kafka's defaults. */
   readonly groups: Partial<GroupConfig>;
   /**
@@ -91,6 +93,7 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   messageMaxBytes: 1048588,
   maxPendingResponseBytes: 16 * 1024 * 1024,
   retentionCheckIntervalMs: 30_000,
+  producerSnapshotIntervalMs: 5_000,
   groups: {},
   groupCoordinator: undefined,
 };

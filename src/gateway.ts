@@ -61,15 +61,18 @@ export async function startGateway(
   // cluster that is not up yet must not stop the gateway: group requests then get
   // COORDINATOR_LOAD_IN_PROGRESS until the load succeeds.
   await services.groups.loadInBackground();
+  await services.producerState.loadInBackground();
   let address: AddressInfo;
   try {
     address = await server.listen(config.host, config.port);
   } catch (err) {
     await services.groups.close();
+    await services.producerState.stop();
     await storage.close();
     throw err;
   }
   services.retention.start();
+  services.producerState.start();
   log.info({ host: address.address, port: address.port, store: storage.kind }, 'kafka-gateway listening');
   let stopping: Promise<void> | undefined;
   return {
@@ -82,6 +85,7 @@ export async function startGateway(
         await services.groups.close();
         await server.close();
         await services.retention.stop();
+        await services.producerState.stop();
         await storage.close();
         log.info('kafka-gateway stopped');
       })();

@@ -3,6 +3,7 @@ import { ConfigRegistry } from './configs/registry.js';
 import { GroupCoordinator } from './groups/index.js';
 import type { Logger } from './log.js';
 import { ProducerRegistry } from './producers/producer-state.js';
+import { ProducerStateStore } from './producers/snapshots.js';
 import { RetentionEnforcer } from './retention/enforcer.js';
 import type { SupportedApi } from './server/dispatch.js';
 import type { Storage } from './storage/storage.js';
@@ -15,6 +16,8 @@ export interface Services {
   readonly log: Logger;
   readonly topics: TopicService;
   readonly producers: ProducerRegistry;
+  /** Snapshots the producer state to the store and restores it at start (replay observers plug in here). */
+  readonly producerState: ProducerStateStore;
   /** Topic and broker config definitions, validation and resolved views (DescribeConfigs). */
   readonly configs: ConfigRegistry;
   /** Applies retention.ms / retention.bytes on a timer; the gateway starts and stops it. */
@@ -27,13 +30,17 @@ export interface Services {
 
 export function createServices(config: GatewayConfig, storage: Storage, log: Logger): Services {
   const configs = new ConfigRegistry(config);
+  // Ids start from the clock so a restarted gateway does not hand out ids a store still knows.
+  const producers = new ProducerRegistry(BigInt(Date.now()) * 1000n);
   return {
     config,
     storage,
     log,
     topics: new TopicService(storage, config, log),
-    // Ids start from the clock so a restarted gateway does not hand out ids a store still knows.
-    producers: new ProducerRegistry(BigInt(Date.now()) * 1000n),
+    producers,
+    producerState: new ProducerStateStore(producers, storage, log, {
+      intervalMs: config.producerSnapshotIntervalMs,
+    }),
     groups: new GroupCoordinator({
       store: storage,
       logger: log,

@@ -73,7 +73,7 @@ async function produceToPartition(
     const batches = checkBatches(data.records, maxBytes);
     const first = batches[0]!;
     const idempotent = first.producerId >= 0n;
-    const state = idempotent ? producers.partition(topic.id, data.index) : undefined;
+    const state = idempotent ? await producers.ready(topic.id, data.index) : undefined;
     let resume: { skip: number; baseOffset: bigint } | undefined;
     if (state !== undefined) {
       const verdict = state.check(
@@ -100,6 +100,8 @@ async function produceToPartition(
     const logAppendTime = topic.configs['message.timestamp.type'] === 'LogAppendTime';
     const toStore = resume === undefined ? data.records! : withoutLeading(first, resume.skip);
     let result: AppendResult;
+    // Snapshots of the producer state must know which appends are not recorded yet (snapshots.ts).
+    const token = state === undefined ? undefined : producers.appends.begin();
     try {
       result = await storage.append(
         topic.name,
@@ -118,6 +120,7 @@ async function produceToPartition(
           resume?.baseOffset ?? err.baseOffset,
         );
       }
+      producers.appends.end(token, topic.id, topic.name, data.index);
       throw err;
     }
     // A resumed batch answers with the offset of its first record, stored by the failed attempt.
@@ -136,6 +139,7 @@ async function produceToPartition(
         offset += BigInt(b.lastOffsetDelta) + 1n;
       }
     }
+    producers.appends.end(token, topic.id, topic.name, data.index);
     return {
       errorCode: ErrorCode.NONE,
       errorMessage: null,

@@ -1,10 +1,11 @@
 import { ErrorCode } from '../protocol/error-codes.js';
+import { AppendTracker } from './append-tracker.js';
 
 /** How many recent batches per producer and partition are remembered to recognise retries (as Kafka). */
 const RECENT_BATCHES = 5;
 const NO_EPOCH = -1;
 
-interface BatchRecord {
+export interface BatchRecord {
   readonly firstSeq: number;
   readonly lastSeq: number;
   readonly baseOffset: bigint;
@@ -14,9 +15,12 @@ interface BatchRecord {
   readonly storedRecords?: number;
 }
 
-interface ProducerEntry {
+/** What is kept per producer and partition; snapshots (snapshot-codec.ts) store exactly this. */
+export interface ProducerEntry {
   epoch: number;
   readonly recent: BatchRecord[];
+  /** Wall-clock ms of the producer's last batch here, for expiry. */
+  lastSeenMs: number;
 }
 
 export type SequenceCheck =
@@ -40,6 +44,44 @@ function lastSequenceOf(firstSeq: number, lastOffsetDelta: number): number {
  */
 export class PartitionProducers {
   private readonly entries = new Map<bigint, ProducerEntry>();
+
+  /** The producers known here, for a snapshot. */
+  get producers(): ReadonlyMap<bigint, ProducerEntry> {
+    return this.entries;
+  }
+
+  /** Takes a producer's state from a snapshot. */
+  restore(producerId: bigint, entry: ProducerEntry): void {
+    this.entries.set(producerId, entry);
+  }
+
+  /**
+   * A batch read back from the log after a restart: recorded unless the state already holds it or a
+   * later batch of the same producer (the log tail is replayed from before the snapshot was taken).
+   */
+  replay(
+    producerId: bigint,
+    epoch: number,
+    firstSeq: number,
+    lastOffsetDelta: number,
+    baseOffset: bigint,
+    logAppendTimeMs: bigint,
+  ): void {
+    const entry = this.entries.get(producerId);
+    const last = entry?.recent[entry.recent.length - 1];
+    if (
+      entry !== undefined &&
+      (epoch < entry.epoch || (last !== undefined && baseOffset <= last.baseOffset))
+    ) {
+      return;
+    }
+    this.record(producerId, epoch, firstSeq, lastOffsetDelta, baseOffset, logAppendTimeMs);
+  }
+
+  /** Forgets producers idle since before `cutoffMs` (Kafka's producer.id.expiration.ms). */
+  expire(cutoffMs: number): void {
+    for (const [id, entry] of this.entries) if (entry.lastSeenMs < cutoffMs) this.entries.delete(id);
+  }
 
   check(producerId: bigint, epoch: number, firstSeq: number, lastOffsetDelta: number): SequenceCheck {
     const entry = this.entries.get(producerId);
@@ -122,9 +164,10 @@ export class PartitionProducers {
   private remember(producerId: bigint, epoch: number, batch: BatchRecord): void {
     let entry = this.entries.get(producerId);
     if (entry === undefined || entry.epoch !== epoch) {
-      entry = { epoch, recent: [] };
+      entry = { epoch, recent: [], lastSeenMs: 0 };
       this.entries.set(producerId, entry);
     }
+    entry.lastSeenMs = Date.now();
     // A retried batch replaces what was known of it (a partial store becoming whole).
     const i = entry.recent.findIndex((b) => b.firstSeq === batch.firstSeq && b.lastSeq === batch.lastSeq);
     if (i >= 0) entry.recent.splice(i, 1);
@@ -137,9 +180,34 @@ export class PartitionProducers {
 export class ProducerRegistry {
   private nextId: bigint;
   private readonly partitions = new Map<string, PartitionProducers>();
+  /** Appends in flight and partitions appended to, for snapshots (snapshots.ts). */
+  readonly appends = new AppendTracker();
+  /** Set while state is restored after a restart: resolves when the partition's state is complete. */
+  loading: ((topicId: string, partition: number) => Promise<void>) | undefined;
 
   constructor(firstId = 1000n) {
     this.nextId = firstId;
+  }
+
+  /** Never hand out an id a restored producer already has. */
+  reserveIdsUpTo(id: bigint): void {
+    if (id >= this.nextId) this.nextId = id + 1n;
+  }
+
+  /** The partition's state, once any restoring of it after a restart is done. */
+  async ready(topicId: string, partition: number): Promise<PartitionProducers> {
+    if (this.loading !== undefined) await this.loading(topicId, partition);
+    return this.partition(topicId, partition);
+  }
+
+  /** Every partition holding state, by "topicId:partition". */
+  get all(): ReadonlyMap<string, PartitionProducers> {
+    return this.partitions;
+  }
+
+  /** Forgets a partition's state (its topic is gone). */
+  drop(topicId: string, partition: number): void {
+    this.partitions.delete(`${topicId}:${partition}`);
   }
 
   allocate(): bigint {

@@ -89,8 +89,14 @@ export interface CommittedOffset {
 export type Unsubscribe = () => void;
 
 export interface Storage {
-  /** Short name for logs and docs ("memory", "seaweedmq"). */
+  /** Short name for logs and docs ("memory", "log", "seaweedmq"). */
   readonly kind: string;
+  /**
+   * Whether read() returns batches with the headers they were appended with (producer id, epoch,
+   * sequence, attributes), so state kept above the store can be rebuilt by replaying the log
+   * (src/producers/snapshots.ts). A store that re-batches records leaves it unset.
+   */
+  readonly keepsBatchHeaders?: boolean;
 
   start(): Promise<void>;
   close(): Promise<void>;

@@ -37,6 +37,7 @@ interface TopicState {
 
 export class MemoryStorage implements Storage {
   readonly kind = 'memory';
+  readonly keepsBatchHeaders = true;
   private readonly topics = new Map<string, TopicState>();
   private readonly offsetStore = new OffsetStore();
   private readonly kv = new KvStore();
