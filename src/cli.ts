@@ -187,6 +187,15 @@ export function buildCommand(): Command {
     )
     .addOption(
       option(
+        '--log-cleaner-backoff-ms <ms>',
+        'how long the log cleaner waits between passes over compacted topics',
+        'LOG_CLEANER_BACKOFF_MS',
+      )
+        .default(d.logCleanerBackoffMs)
+        .argParser(integer(10, 2 ** 31 - 1)),
+    )
+    .addOption(
+      option(
         '--group-initial-rebalance-delay-ms <ms>',
         'how long a new group waits for more members before its first rebalance',
         'GROUP_INITIAL_REBALANCE_DELAY_MS',
@@ -304,6 +313,7 @@ export function configFromOptions(opts: Record<string, unknown>): GatewayConfig 
     nodeId: opts.nodeId as number,
     clusterId: opts.clusterId as string,
     retentionCheckIntervalMs: opts.retentionCheckIntervalMs as number,
+    logCleanerBackoffMs: opts.logCleanerBackoffMs as number,
     groups: {
       initialRebalanceDelayMs: opts.groupInitialRebalanceDelayMs as number,
       minSessionTimeoutMs: opts.groupMinSessionTimeoutMs as number,

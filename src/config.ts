@@ -52,6 +52,8 @@ export interface GatewayConfig {
   readonly maxPendingResponseBytes: number;
   /** How often retention.ms / retention.bytes are applied to every partition (log.retention.check.interval.ms). */
   readonly retentionCheckIntervalMs: number;
+  /** How long the log cleaner waits between passes over compacted topics (log.cleaner.backoff.ms). */
+  readonly logCleanerBackoffMs: number;
   /** How often the idempotent-producer state of changed partitions is snapshotted to the store. */
   readonly producerSnapshotIntervalMs: number;
   /** Group coordinator settings that differ from Kafka's defaults. */
@@ -94,6 +96,7 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   maxPendingResponseBytes: 16 * 1024 * 1024,
   retentionCheckIntervalMs: 30_000,
   producerSnapshotIntervalMs: 5_000,
+  logCleanerBackoffMs: 15_000,
   groups: {},
   groupCoordinator: undefined,
 };

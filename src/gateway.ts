@@ -72,6 +72,7 @@ export async function startGateway(
     throw err;
   }
   services.retention.start();
+  services.cleaner.start();
   services.producerState.start();
   log.info({ host: address.address, port: address.port, store: storage.kind }, 'kafka-gateway listening');
   let stopping: Promise<void> | undefined;
@@ -85,6 +86,7 @@ export async function startGateway(
         await services.groups.close();
         await server.close();
         await services.retention.stop();
+        await services.cleaner.stop();
         await services.producerState.stop();
         await storage.close();
         log.info('kafka-gateway stopped');

@@ -1,4 +1,5 @@
 import type { GatewayConfig } from './config.js';
+import { LogCleaner } from './compaction/cleaner-service.js';
 import { ConfigRegistry } from './configs/registry.js';
 import { GroupCoordinator } from './groups/index.js';
 import type { Logger } from './log.js';
@@ -22,6 +23,8 @@ export interface Services {
   readonly configs: ConfigRegistry;
   /** Applies retention.ms / retention.bytes on a timer; the gateway starts and stops it. */
   readonly retention: RetentionEnforcer;
+  /** Compacts topics with cleanup.policy=compact on a timer, on stores that can. */
+  readonly cleaner: LogCleaner;
   /** The classic group coordinator; gateway start loads it before listening. */
   readonly groups: GroupCoordinator;
   /** Filled once the dispatcher is built; ApiVersions answers from it. */
@@ -49,6 +52,7 @@ export function createServices(config: GatewayConfig, storage: Storage, log: Log
     }),
     configs,
     retention: new RetentionEnforcer(storage, configs, log, { intervalMs: config.retentionCheckIntervalMs }),
+    cleaner: new LogCleaner(storage, configs, log, { backoffMs: config.logCleanerBackoffMs }),
     supportedApis: [],
   };
 }

@@ -146,6 +146,13 @@ const BROKER_SPECS: readonly BrokerSpec[] = [
     doc: 'How often the gateway applies retention.ms and retention.bytes to every partition.',
   },
   {
+    name: 'log.cleaner.backoff.ms',
+    type: ConfigType.LONG,
+    kafkaDefault: '15000',
+    gateway: (c) => String(c.logCleanerBackoffMs),
+    doc: 'How long the log cleaner waits between passes over compacted topics (--log-cleaner-backoff-ms).',
+  },
+  {
     name: 'log.flush.interval.messages',
     type: ConfigType.LONG,
     kafkaDefault: '9223372036854775807',

@@ -28,8 +28,9 @@ export const TOPIC_CONFIGS: readonly TopicConfigDefinition[] = [
     validator: listOf('cleanup.policy', 'compact', 'delete'),
     brokerSynonym: 'log.cleanup.policy',
     doc:
-      'How old records leave the log: "delete" applies retention.ms and retention.bytes, "compact" asks for ' +
-      'key compaction. Compaction is not performed by the gateway: a compact-only topic keeps all its records.',
+      'How old records leave the log: "delete" applies retention.ms and retention.bytes, "compact" keeps the ' +
+      'latest record of every key (offsets unchanged), "compact,delete" both. The log and memory stores ' +
+      'compact; the SeaweedMQ store keeps every record.',
   },
   {
     name: 'compression.gzip.level',
@@ -71,7 +72,9 @@ export const TOPIC_CONFIGS: readonly TopicConfigDefinition[] = [
     defaultValue: '86400000',
     validator: atLeast(0),
     brokerSynonym: 'log.cleaner.delete.retention.ms',
-    doc: `How long tombstones survive compaction on a compacted topic. ${STORED}`,
+    doc:
+      'How long a tombstone (a record with a null value) stays readable after the compaction that first kept ' +
+      'it as the latest record of its key; a later compaction removes it.',
   },
   {
     name: 'file.delete.delay.ms',
@@ -144,7 +147,7 @@ export const TOPIC_CONFIGS: readonly TopicConfigDefinition[] = [
     defaultValue: LONG_MAX,
     validator: atLeast(1),
     brokerSynonym: 'log.cleaner.max.compaction.lag.ms',
-    doc: `Longest a record may stay uncompacted on a compacted topic. ${STORED}`,
+    doc: 'Longest a record may stay uncompacted on a compacted topic, whatever min.cleanable.dirty.ratio says.',
   },
   {
     name: 'max.message.bytes',
@@ -211,7 +214,7 @@ export const TOPIC_CONFIGS: readonly TopicConfigDefinition[] = [
     defaultValue: '0.5',
     validator: between(0, 1),
     brokerSynonym: 'log.cleaner.min.cleanable.ratio',
-    doc: `Share of uncompacted log that triggers compaction. ${STORED}`,
+    doc: 'Share of the cleanable log (bytes) that must be uncompacted before the cleaner compacts it.',
   },
   {
     name: 'min.compaction.lag.ms',
@@ -219,7 +222,9 @@ export const TOPIC_CONFIGS: readonly TopicConfigDefinition[] = [
     defaultValue: '0',
     validator: atLeast(0),
     brokerSynonym: 'log.cleaner.min.compaction.lag.ms',
-    doc: `Shortest time a record stays uncompacted on a compacted topic. ${STORED}`,
+    doc:
+      'Shortest time a record stays uncompacted on a compacted topic (by its timestamp; the log store ' +
+      'also never compacts the segment being written).',
   },
   {
     name: 'min.insync.replicas',

@@ -85,6 +85,33 @@ export interface CommittedOffset {
   readonly commitTimestampMs: bigint;
 }
 
+/** What the cleaner of a compacted topic (cleanup.policy=compact) works by; see src/compaction/. */
+export interface CompactionSettings {
+  /** How long a tombstone stays readable after the cleaning that first kept it (delete.retention.ms). */
+  readonly deleteRetentionMs: bigint;
+  /** Clean only when dirty bytes / (clean + dirty bytes) reach this (min.cleanable.dirty.ratio)... */
+  readonly minCleanableDirtyRatio: number;
+  /** ...or when dirty records are older than this (max.compaction.lag.ms). */
+  readonly maxCompactionLagMs: bigint;
+  /** Records younger than this stay uncleaned (min.compaction.lag.ms). */
+  readonly minCompactionLagMs: bigint;
+  /** Never clean at or past this offset (a last stable offset); undefined: no such bound. */
+  readonly maxOffset?: bigint;
+}
+
+export interface CompactionResult {
+  /** Whether the partition was cleaned (false: nothing cleanable, or below the dirty ratio). */
+  readonly cleaned: boolean;
+  /** Dirty bytes / (clean + dirty bytes) before cleaning. */
+  readonly dirtyRatio: number;
+  /** First offset not cleaned yet, after this pass. */
+  readonly firstDirtyOffset: bigint;
+  readonly recordsRead: number;
+  readonly recordsKept: number;
+  readonly bytesBefore: number;
+  readonly bytesAfter: number;
+}
+
 /** Something a long-polling reader can wait on; fired after appends (and deletes) on a partition. */
 export type Unsubscribe = () => void;
 
@@ -146,6 +173,18 @@ export interface Storage {
     retentionMs: bigint,
     retentionBytes: bigint,
   ): Promise<bigint>;
+
+  /**
+   * Optional compaction capability: keeps the latest record of every key (offsets unchanged, see
+   * src/compaction/), when the partition is dirty enough by `settings`. A store without it keeps
+   * every record of a compacted topic.
+   */
+  compact?(
+    topic: string,
+    partition: number,
+    settings: CompactionSettings,
+    nowMs: bigint,
+  ): Promise<CompactionResult>;
 
   // ---- committed offsets ----
   commitOffsets(group: string, offsets: readonly CommittedOffset[]): Promise<void>;

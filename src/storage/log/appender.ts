@@ -97,6 +97,11 @@ export class Appender {
     await this.finishing;
   }
 
+  /** Resolves once the segments rolled so far are durable with their index files. */
+  finished(): Promise<void> {
+    return this.finishing;
+  }
+
   /** Resolves once no write is queued or running and rolled segments are finished. */
   async settled(): Promise<void> {
     await this.idle();
@@ -302,13 +307,16 @@ export class Appender {
     this.p.log.debug({ partition: this.p.name, baseOffset }, 'rolled a new segment');
     // The old segment is done: make it and its indexes durable in the background, as Kafka does.
     this.finishing = this.finishing.then(async () => {
+      if (!old.acquire()) return; // already dropped by retention
       try {
         if (old.flushedSize < old.size) await old.file.datasync();
         old.flushedSize = old.size;
-        if (!old.isRetired) await old.writeIndexes(this.p.fs);
+        await old.writeIndexes(this.p.fs);
         if (baseOffset > this.recoveryPoint) this.recoveryPoint = baseOffset;
       } catch (err) {
         this.fail(storageError(this.p, 'finishing a rolled segment', err));
+      } finally {
+        old.release();
       }
     });
   }

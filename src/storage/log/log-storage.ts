@@ -14,6 +14,8 @@ import type {
   AppendOptions,
   AppendResult,
   CommittedOffset,
+  CompactionResult,
+  CompactionSettings,
   CreateTopicSpec,
   PartitionOffsets,
   ReadResult,
@@ -32,6 +34,7 @@ import {
   readRecoveryPoints,
   writeRecoveryPoints,
 } from './data-dir.js';
+import { compactPartition } from './compactor.js';
 import { NodeLogFs, type LogFs } from './fs.js';
 import { MetaLog } from './meta-log.js';
 import { commitEntry, MetaState, partitionKey, type MetaEntry } from './meta-state.js';
@@ -303,6 +306,20 @@ export class LogStorage implements Storage {
     retentionBytes: bigint,
   ): Promise<bigint> {
     return this.partitionLog(topic, partition).enforceRetention(nowMs, retentionMs, retentionBytes);
+  }
+
+  async compact(
+    topic: string,
+    partition: number,
+    settings: CompactionSettings,
+    nowMs: bigint,
+  ): Promise<CompactionResult> {
+    const id = this.topic(topic).info.id;
+    const log = this.partitionLog(topic, partition);
+    const key = partitionKey(id, partition);
+    return compactPartition(log, settings, nowMs, this.state.cleanedTo.get(key), (offset) =>
+      this.meta.append({ t: 'cleaned', id, p: partition, offset: offset.toString() }),
+    );
   }
 
   // ---- committed offsets ----

@@ -28,8 +28,7 @@ export function activeSegment(p: PartitionCore): Segment {
 }
 
 /** Index of the segment holding `offset` (the last one whose base is <= offset), or 0. */
-export function segmentIndexFor(p: PartitionCore, offset: bigint): number {
-  const segs = p.segments;
+export function segmentIndexFor(segs: readonly Segment[], offset: bigint): number {
   let lo = 0;
   let hi = segs.length - 1;
   let found = 0;

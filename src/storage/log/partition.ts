@@ -144,6 +144,7 @@ export class LogPartition implements PartitionCore {
       if (drop === 0) return this.logStartOffset;
       if (drop === this.segments.length) {
         await this.appender.roll();
+        await this.appender.finished();
         drop = this.expired(nowMs, retentionMs, retentionBytes);
       }
       if (drop === 0) return this.logStartOffset;
@@ -156,7 +157,9 @@ export class LogPartition implements PartitionCore {
 
   /** Runs `work` after every earlier segment-removing or -replacing change of this partition. */
   exclusive<T>(work: () => Promise<T>): Promise<T> {
-    const result = this.exclusiveTail.then(work);
+    // A rolled segment's index files are written in the background: never under a change that
+    // removes or replaces that segment.
+    const result = this.exclusiveTail.then(() => this.appender.finished()).then(work);
     this.exclusiveTail = result.catch(() => undefined);
     return result;
   }
@@ -174,8 +177,10 @@ export class LogPartition implements PartitionCore {
 
   /** Closes files without flushing, after the topic was deleted. */
   async abandon(): Promise<void> {
-    await this.appender.settled();
-    for (const s of this.segments) s.retire();
+    await this.exclusive(async () => {
+      await this.appender.settled();
+      for (const s of this.segments) s.retire();
+    });
   }
 
   /** Segments (from the front) that retention removes. */

@@ -40,8 +40,10 @@ export class PartitionReader {
     let budget = maxBytes;
     // Segments are read one after the other while the budget lasts (a gap left by the cleaner, or
     // the end of a segment, moves on to the next).
-    for (let i = segmentIndexFor(this.p, from); from < end && i < this.p.segments.length; i++) {
-      const segment = this.p.segments[i]!;
+    // Structural changes replace the array (rolls only add to its end): this one stays consistent.
+    const segs = this.p.segments;
+    for (let i = segmentIndexFor(segs, from); from < end && i < segs.length; i++) {
+      const segment = segs[i]!;
       const first = out.length === 0;
       const batches = await this.withSegment(segment, () =>
         this.readSegment(segment, from, budget, end, first),
@@ -91,8 +93,9 @@ export class PartitionReader {
     checkUsable(this.p);
     const start = this.p.logStartOffset;
     const end = this.p.highWatermark;
-    for (let i = segmentIndexFor(this.p, start); i < this.p.segments.length; i++) {
-      const segment = this.p.segments[i]!;
+    const segs = this.p.segments;
+    for (let i = segmentIndexFor(segs, start); i < segs.length; i++) {
+      const segment = segs[i]!;
       if (segment.isEmpty || segment.maxTimestamp < ts) continue;
       const found = await this.withSegment(segment, () =>
         this.scan(segment, segment.timestampPosition(ts), end, (b) => {
@@ -112,9 +115,10 @@ export class PartitionReader {
     const start = this.p.logStartOffset;
     const end = this.p.highWatermark;
     let best: TimestampLookup | undefined;
-    const first = segmentIndexFor(this.p, start);
-    for (let i = first; i < this.p.segments.length; i++) {
-      const segment = this.p.segments[i]!;
+    const segs = this.p.segments;
+    const first = segmentIndexFor(segs, start);
+    for (let i = first; i < segs.length; i++) {
+      const segment = segs[i]!;
       if (segment.isEmpty) continue;
       // The segment holding the log start may hold deleted records: look at its live part only.
       const cut = i === first && start > segment.baseOffset;

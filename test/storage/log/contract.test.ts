@@ -2,6 +2,7 @@
 import { silentLogger } from '../../../src/log.js';
 import { LogStorage } from '../../../src/storage/log/log-storage.js';
 import { storageContract } from '../contract.js';
+import { compactionContract } from '../compaction-contract.js';
 import { tempDirs } from './temp-dir.js';
 
 const newDir = tempDirs('log-contract');
@@ -16,4 +17,9 @@ storageContract(
       logger: silentLogger,
       defaults: { segmentBytes: 300, indexIntervalBytes: 1 },
     }),
+);
+
+compactionContract(
+  'log, a segment per batch',
+  async () => new LogStorage({ dataDir: newDir(), logger: silentLogger, defaults: { segmentBytes: 1 } }),
 );

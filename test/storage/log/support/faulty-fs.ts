@@ -27,6 +27,8 @@ export class FaultyFs implements LogFs {
   failSync: ((file: string) => boolean) | undefined;
   /** Matching writes fail with ENOSPC, writing nothing. */
   failWrite: ((file: string) => boolean) | undefined;
+  /** A crash point: the process "dies" just before the first matching operation. */
+  crashBefore: ((op: string, file: string) => boolean) | undefined;
 
   /** Drops every byte written after each file's last fsync, as a power cut does. */
   powerLoss(): void {
@@ -40,12 +42,13 @@ export class FaultyFs implements LogFs {
     }
   }
 
-  check(): void {
+  check(op = '', file = ''): void {
+    if (!this.crashed && this.crashBefore?.(op, file)) this.crashed = true;
     if (this.crashed) throw new CrashedError();
   }
 
   async open(file: string): Promise<LogFile> {
-    this.check();
+    this.check('open', file);
     const inner = await this.real.open(file);
     // What a file held when it was opened counts as on disk.
     if (!this.tracked.has(file)) this.tracked.set(file, { synced: await inner.size() });
@@ -53,7 +56,7 @@ export class FaultyFs implements LogFs {
   }
 
   async create(file: string): Promise<LogFile> {
-    this.check();
+    this.check('create', file);
     this.tracked.set(file, { synced: 0 });
     return this.wrap(await this.real.create(file));
   }
@@ -69,7 +72,7 @@ export class FaultyFs implements LogFs {
   }
 
   async rename(from: string, to: string): Promise<void> {
-    this.check();
+    this.check('rename', from);
     await this.real.rename(from, to);
     const t = this.tracked.get(from);
     if (t !== undefined) {
@@ -79,7 +82,7 @@ export class FaultyFs implements LogFs {
   }
 
   async remove(file: string): Promise<void> {
-    this.check();
+    this.check('remove', file);
     this.tracked.delete(file);
     await this.real.remove(file);
   }
@@ -106,7 +109,7 @@ export class FaultyFs implements LogFs {
     return {
       path: file,
       async writev(chunks, position) {
-        fs.check();
+        fs.check('write', file);
         if (fs.failWrite?.(file)) {
           throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
         }
