@@ -1,6 +1,5 @@
 /** A crash at any step of a compaction leaves either the old segments or the cleaned one, never a mix. */
 import { existsSync, readdirSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildRecordBatch } from '../../../src/protocol/records/builder.js';
 import type { CompactionSettings } from '../../../src/storage/storage.js';
