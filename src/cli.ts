@@ -187,6 +187,15 @@ export function buildCommand(): Command {
     )
     .addOption(
       option(
+        '--producer-snapshot-interval-ms <ms>',
+        'how often the idempotent-producer state of changed partitions is saved to the store',
+        'PRODUCER_SNAPSHOT_INTERVAL_MS',
+      )
+        .default(d.producerSnapshotIntervalMs)
+        .argParser(integer(10, 2 ** 31 - 1)),
+    )
+    .addOption(
+      option(
         '--log-cleaner-backoff-ms <ms>',
         'how long the log cleaner waits between passes over compacted topics',
         'LOG_CLEANER_BACKOFF_MS',
@@ -314,6 +323,7 @@ export function configFromOptions(opts: Record<string, unknown>): GatewayConfig 
     clusterId: opts.clusterId as string,
     retentionCheckIntervalMs: opts.retentionCheckIntervalMs as number,
     logCleanerBackoffMs: opts.logCleanerBackoffMs as number,
+    producerSnapshotIntervalMs: opts.producerSnapshotIntervalMs as number,
     groups: {
       initialRebalanceDelayMs: opts.groupInitialRebalanceDelayMs as number,
       minSessionTimeoutMs: opts.groupMinSessionTimeoutMs as number,
