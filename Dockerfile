@@ -38,6 +38,13 @@ ENV KAFKA_GATEWAY_DATA_DIR=/var/lib/kafka-gateway
 RUN mkdir -p /var/lib/kafka-gateway && chown node:node /var/lib/kafka-gateway
 VOLUME /var/lib/kafka-gateway
 USER node
+# /metrics, /healthz and /readyz (docs/operations.md). The healthcheck asks /readyz: listening, store
+# answering, consumer groups loaded; it reads the port from KAFKA_GATEWAY_METRICS_PORT, so change the
+# port with that variable rather than with --metrics-port.
+ENV KAFKA_GATEWAY_METRICS_PORT=9464
 EXPOSE 9092
+EXPOSE 9464
+HEALTHCHECK --interval=10s --timeout=6s --start-period=30s --retries=3 \
+  CMD ["node", "bin/kafka-gateway-healthcheck.js", "/readyz"]
 ENTRYPOINT ["node", "bin/kafka-gateway.js"]
 CMD ["--host", "0.0.0.0", "--port", "9092"]

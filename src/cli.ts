@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { CoordinatorAddress, GatewayConfig } from './config.js';
 import { DEFAULT_CONFIG } from './config.js';
+import { applyConfigFile, CONFIG_ENV, configFilePath } from './config-file.js';
 import { startGateway } from './gateway.js';
 import { DEFAULT_GROUP_CONFIG } from './groups/config.js';
 import { createLogger } from './log.js';
@@ -245,6 +246,39 @@ export function buildCommand(): Command {
         'with several gateways on one store: the gateway (its --node-id and advertised address) that coordinates every consumer group',
         'GROUP_COORDINATOR',
       ).argParser(coordinatorAddress),
+    )
+    .addOption(
+      option(
+        '--metrics-port <port>',
+        'serve /metrics, /healthz and /readyz over HTTP on this port (default: off)',
+        'METRICS_PORT',
+      ).argParser(integer(0, 65535)),
+    )
+    .addOption(
+      option('--metrics-host <host>', 'address of the HTTP listener (default: --host)', 'METRICS_HOST'),
+    )
+    .addOption(
+      option(
+        '--quota-window-num <n>',
+        'client quotas are measured over this many windows (quota.window.num)',
+        'QUOTA_WINDOW_NUM',
+      )
+        .default(d.quotaWindow.samples)
+        .argParser(integer(2, 1000)),
+    )
+    .addOption(
+      option(
+        '--quota-window-size-seconds <s>',
+        'length of one quota window (quota.window.size.seconds)',
+        'QUOTA_WINDOW_SIZE_SECONDS',
+      )
+        .default(d.quotaWindow.windowMs / 1000)
+        .argParser(integer(1, 3600)),
+    )
+    .addOption(
+      new Option('--config <file>', 'read flags from a YAML file of flag: value (flags and env win)').env(
+        CONFIG_ENV,
+      ),
     );
 }
 
@@ -331,13 +365,28 @@ export function configFromOptions(opts: Record<string, unknown>): GatewayConfig 
       offsetsRetentionMs: (opts.offsetsRetentionMinutes as number) * 60_000,
     },
     groupCoordinator: opts.groupCoordinator as CoordinatorAddress | undefined,
+    metrics: {
+      port: opts.metricsPort as number | undefined,
+      host: (opts.metricsHost as string | undefined) ?? (opts.host as string),
+    },
+    quotaWindow: {
+      samples: opts.quotaWindowNum as number,
+      windowMs: (opts.quotaWindowSizeSeconds as number) * 1000,
+    },
   };
 }
 
-export async function main(argv: readonly string[]): Promise<void> {
+/** Flags, environment and the --config file, resolved with commander's precedence. */
+export function parseCommandLine(argv: readonly string[]): GatewayConfig {
   const command = buildCommand();
+  const file = configFilePath(argv.slice(2), process.env);
+  if (file !== undefined) applyConfigFile(command, file);
   command.parse([...argv]);
-  const config = configFromOptions(command.opts());
+  return configFromOptions(command.opts());
+}
+
+export async function main(argv: readonly string[]): Promise<void> {
+  const config = parseCommandLine(argv);
   const log = createLogger(config.logLevel);
   const gateway = await startGateway(config, log);
   let signalled = false;

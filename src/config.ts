@@ -64,6 +64,15 @@ export interface GatewayConfig {
    * gateway coordinates the groups its own clients use.
    */
   readonly groupCoordinator: CoordinatorAddress | undefined;
+  /** The HTTP listener for /metrics, /healthz and /readyz; no port means none. */
+  readonly metrics: MetricsListenerConfig;
+  /** Client quotas are measured over `samples` windows of `windowMs` (quota.window.num / .size.seconds). */
+  readonly quotaWindow: { readonly samples: number; readonly windowMs: number };
+}
+
+export interface MetricsListenerConfig {
+  readonly port: number | undefined;
+  readonly host: string;
 }
 
 export const DEFAULT_CONFIG: GatewayConfig = {
@@ -99,4 +108,6 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   logCleanerBackoffMs: 15_000,
   groups: {},
   groupCoordinator: undefined,
+  metrics: { port: undefined, host: '0.0.0.0' },
+  quotaWindow: { samples: 11, windowMs: 1000 },
 };

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { GatewayConfig } from './config.js';
 import { HANDLERS } from './handlers/index.js';
 import type { Logger } from './log.js';
+import { createMetrics, startOpsListener } from './metrics/ops-listener.js';
 import { Dispatcher } from './server/dispatch.js';
 import { KafkaServer } from './server/server.js';
 import type { Services } from './services.js';
@@ -13,6 +14,8 @@ import type { Storage } from './storage/storage.js';
 
 export interface Gateway {
   readonly address: AddressInfo;
+  /** The /metrics, /healthz and /readyz listener, when --metrics-port is set. */
+  readonly metricsAddress: AddressInfo | undefined;
   readonly services: Services;
   stop(): Promise<void>;
 }
@@ -43,8 +46,10 @@ export async function startGateway(
   log: Logger,
   storage = createStorage(config, log),
 ): Promise<Gateway> {
+  const metrics = createMetrics(config, storage);
+  if (metrics.enabled) storage.attachMetrics?.(metrics.store);
   await storage.start();
-  const services = createServices(config, storage, log);
+  const services = createServices(config, storage, log, metrics);
   const dispatcher = new Dispatcher(HANDLERS);
   services.supportedApis = dispatcher.supported;
   const server = new KafkaServer(
@@ -62,6 +67,7 @@ export async function startGateway(
   // COORDINATOR_LOAD_IN_PROGRESS until the load succeeds.
   await services.groups.loadInBackground();
   await services.producerState.loadInBackground();
+  services.quotas.loadInBackground(log);
   let address: AddressInfo;
   try {
     address = await server.listen(config.host, config.port);
@@ -72,12 +78,22 @@ export async function startGateway(
     throw err;
   }
   services.retention.start();
+  const ops = await startOpsListener(config, services, metrics, () => server.listening, log).catch(
+    async (err: unknown) => {
+      await server.close();
+      await services.groups.close();
+      await services.producerState.stop();
+      await storage.close();
+      throw err;
+    },
+  );
   services.cleaner.start();
   services.producerState.start();
   log.info({ host: address.address, port: address.port, store: storage.kind }, 'kafka-gateway listening');
   let stopping: Promise<void> | undefined;
   return {
     address,
+    metricsAddress: ops?.address,
     services,
     stop() {
       stopping ??= (async () => {
@@ -88,6 +104,8 @@ export async function startGateway(
         await services.retention.stop();
         await services.cleaner.stop();
         await services.producerState.stop();
+        services.quotas.close();
+        await ops?.close();
         await storage.close();
         log.info('kafka-gateway stopped');
       })();

@@ -3,6 +3,10 @@ import { LogCleaner } from './compaction/cleaner-service.js';
 import { ConfigRegistry } from './configs/registry.js';
 import { GroupCoordinator } from './groups/index.js';
 import type { Logger } from './log.js';
+import type { GatewayMetrics } from './metrics/metrics.js';
+import { NO_METRICS } from './metrics/metrics.js';
+import { QuotaManager } from './quotas/manager.js';
+import { QuotaStore } from './quotas/quota-store.js';
 import { ProducerRegistry } from './producers/producer-state.js';
 import { ProducerStateStore } from './producers/snapshots.js';
 import { RetentionEnforcer } from './retention/enforcer.js';
@@ -27,11 +31,20 @@ export interface Services {
   readonly cleaner: LogCleaner;
   /** The classic group coordinator; gateway start loads it before listening. */
   readonly groups: GroupCoordinator;
+  /** Where requests, connections and stores report metrics (a no-op without --metrics-port). */
+  readonly metrics: GatewayMetrics;
+  /** Client quotas: their definitions (AlterClientQuotas) and their enforcement. */
+  readonly quotas: QuotaManager;
   /** Filled once the dispatcher is built; ApiVersions answers from it. */
   supportedApis: readonly SupportedApi[];
 }
 
-export function createServices(config: GatewayConfig, storage: Storage, log: Logger): Services {
+export function createServices(
+  config: GatewayConfig,
+  storage: Storage,
+  log: Logger,
+  metrics: GatewayMetrics = NO_METRICS,
+): Services {
   const configs = new ConfigRegistry(config);
   // Ids start from the clock so a restarted gateway does not hand out ids a store still knows.
   const producers = new ProducerRegistry(BigInt(Date.now()) * 1000n);
@@ -53,6 +66,8 @@ export function createServices(config: GatewayConfig, storage: Storage, log: Log
     configs,
     retention: new RetentionEnforcer(storage, configs, log, { intervalMs: config.retentionCheckIntervalMs }),
     cleaner: new LogCleaner(storage, configs, log, { backoffMs: config.logCleanerBackoffMs }),
+    metrics,
+    quotas: new QuotaManager(new QuotaStore(storage), config.quotaWindow),
     supportedApis: [],
   };
 }

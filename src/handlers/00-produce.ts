@@ -123,6 +123,11 @@ async function produceToPartition(
       producers.appends.end(token, topic.id, topic.name, data.index);
       throw err;
     }
+    ctx.services.metrics.produced(
+      topic.name,
+      toStore.length,
+      resume === undefined ? batches.reduce((n, b) => n + b.recordCount, 0) : first.recordCount - resume.skip,
+    );
     // A resumed batch answers with the offset of its first record, stored by the failed attempt.
     if (resume !== undefined) result = { ...result, baseOffset: resume.baseOffset };
     if (state !== undefined) {

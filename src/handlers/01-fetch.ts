@@ -23,7 +23,13 @@ interface Target {
 }
 
 interface Pass {
-  readonly topics: { topic: string; topicId: string; partitions: FetchResponsePartitionData[] }[];
+  readonly topics: {
+    topic: string;
+    topicId: string;
+    /** The topic's name when it exists, for metrics (v13+ requests name topics by id only). */
+    name: string | undefined;
+    partitions: FetchResponsePartitionData[];
+  }[];
   readonly bytes: number;
   readonly hasError: boolean;
 }
@@ -99,7 +105,12 @@ function slotsOf(targets: readonly Target[], topics: Pass['topics']): Slot[] {
   const slots: Slot[] = [];
   for (const target of targets) {
     const out: FetchResponsePartitionData[] = [];
-    topics.push({ topic: target.requestTopic, topicId: target.requestTopicId, partitions: out });
+    topics.push({
+      topic: target.requestTopic,
+      topicId: target.requestTopicId,
+      name: target.topic?.name,
+      partitions: out,
+    });
     const topic = target.topic;
     for (const p of target.partitions) {
       let error: number | undefined;
@@ -186,7 +197,14 @@ async function readOnce(
   return { topics, bytes, hasError };
 }
 
-function respond(pass: Pass, errorCode: number = ErrorCode.NONE): FetchResponse {
+function respond(pass: Pass, errorCode: number = ErrorCode.NONE, ctx?: RequestContext): FetchResponse {
+  const metrics = ctx?.services.metrics;
+  if (metrics?.enabled === true) {
+    for (const t of pass.topics) {
+      if (t.name === undefined) continue;
+      for (const p of t.partitions) metrics.fetched(t.name, p.records as Buffer[]);
+    }
+  }
   return {
     throttleTimeMs: 0,
     errorCode,
@@ -223,9 +241,11 @@ export default defineHandler<FetchRequest, FetchResponse>({
         const pass = await readOnce(request, targets, ctx);
         const remaining = deadline - Date.now();
         if (pass.bytes >= request.minBytes || pass.hasError || remaining <= 0 || ctx.signal.aborted) {
-          return respond(pass);
+          return respond(pass, ErrorCode.NONE, ctx);
         }
-        if (!(await watch.wait(remaining, ctx.signal))) return respond(await readOnce(request, targets, ctx));
+        if (!(await watch.wait(remaining, ctx.signal))) {
+          return respond(await readOnce(request, targets, ctx), ErrorCode.NONE, ctx);
+        }
       } finally {
         watch.close();
       }

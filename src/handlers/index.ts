@@ -20,10 +20,17 @@ import initProducerId from './22-init-producer-id.js';
 import offsetForLeaderEpoch from './23-offset-for-leader-epoch.js';
 import describeConfigs from './32-describe-configs.js';
 import alterConfigs from './33-alter-configs.js';
+import alterReplicaLogDirs from './34-alter-replica-log-dirs.js';
+import describeLogDirs from './35-describe-log-dirs.js';
 import createPartitions from './37-create-partitions.js';
 import deleteGroups from './42-delete-groups.js';
+import electLeaders from './43-elect-leaders.js';
 import offsetDelete from './47-offset-delete.js';
 import incrementalAlterConfigs from './44-incremental-alter-configs.js';
+import alterPartitionReassignments from './45-alter-partition-reassignments.js';
+import listPartitionReassignments from './46-list-partition-reassignments.js';
+import describeClientQuotas from './48-describe-client-quotas.js';
+import alterClientQuotas from './49-alter-client-quotas.js';
 import describeCluster from './60-describe-cluster.js';
 
 /** Every API the gateway serves. Dispatch, ApiVersions and API_VERSION_MATRIX.md derive from this list. */
@@ -49,9 +56,16 @@ export const HANDLERS: readonly ApiHandler[] = [
   offsetForLeaderEpoch,
   describeConfigs,
   alterConfigs,
+  alterReplicaLogDirs,
+  describeLogDirs,
   createPartitions,
   deleteGroups,
+  electLeaders,
   offsetDelete,
   incrementalAlterConfigs,
+  alterPartitionReassignments,
+  listPartitionReassignments,
+  describeClientQuotas,
+  alterClientQuotas,
   describeCluster,
 ] as readonly ApiHandler<never, unknown>[] as readonly ApiHandler[];

@@ -161,6 +161,11 @@ export class PartitionProducers {
     });
   }
 
+  /** Producer ids this partition keeps state for. */
+  get producerCount(): number {
+    return this.entries.size;
+  }
+
   private remember(producerId: bigint, epoch: number, batch: BatchRecord): void {
     let entry = this.entries.get(producerId);
     if (entry === undefined || entry.epoch !== epoch) {
@@ -214,6 +219,13 @@ export class ProducerRegistry {
     const id = this.nextId;
     this.nextId += 1n;
     return id;
+  }
+
+  /** Producer ids with state, summed over partitions (Kafka's ProducerIdCount). */
+  producerIdCount(): number {
+    let n = 0;
+    for (const p of this.partitions.values()) n += p.producerCount;
+    return n;
   }
 
   partition(topicId: string, partition: number): PartitionProducers {

@@ -12,6 +12,10 @@ export interface ConnectionLimits {
   readonly maxQueuedRequests: number;
 }
 
+function secs(ms: number): number {
+  return ms / 1000;
+}
+
 function plainAddress(address: string | undefined): string {
   if (address === undefined) return '';
   return address.startsWith('::ffff:') ? address.slice(7) : address;
@@ -25,6 +29,8 @@ function plainAddress(address: string | undefined): string {
 export class Connection {
   private readonly decoder: FrameDecoder;
   private readonly queue: Buffer[] = [];
+  /** When each queued frame arrived (performance.now()), for the queue-time metric. */
+  private readonly arrivals: number[] = [];
   private busy = false;
   private closed = false;
   private readonly abort = new AbortController();
@@ -34,6 +40,10 @@ export class Connection {
   private readonly remoteHost: string;
   private inFlight: Promise<void> = Promise.resolve();
   private readingPaused = false;
+  /** Quota throttling: no request is read or handled before this time (Date.now()), 0 when not muted. */
+  private mutedUntil = 0;
+  private muteTimer: NodeJS.Timeout | undefined;
+  private delayMs = 0;
 
   constructor(
     private readonly socket: Socket,
@@ -49,6 +59,7 @@ export class Connection {
     this.remoteHost = plainAddress(socket.remoteAddress);
     this.log = parentLog.child({ remote: `${this.remoteHost}:${socket.remotePort ?? 0}` });
     socket.setNoDelay(true);
+    services.metrics.connectionOpened();
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('drain', () => this.updateReading());
     socket.on('error', (err) => this.log.debug({ err }, 'socket error'));
@@ -57,7 +68,11 @@ export class Connection {
 
   private onData(chunk: Buffer): void {
     try {
-      this.decoder.push(chunk, (frame) => this.queue.push(frame));
+      const arrived = performance.now();
+      this.decoder.push(chunk, (frame) => {
+        this.queue.push(frame);
+        this.arrivals.push(arrived);
+      });
     } catch (err) {
       this.fail(err, 'malformed frame');
       return;
@@ -67,32 +82,86 @@ export class Connection {
   }
 
   private pump(): void {
-    if (this.busy || this.closed) return;
+    if (this.busy || this.closed || this.mutedUntil > 0) return;
     const frame = this.queue.shift();
     if (frame === undefined) return;
+    const arrived = this.arrivals.shift()!;
     this.busy = true;
     this.updateReading();
-    this.inFlight = this.process(frame).finally(() => {
+    this.inFlight = this.process(frame, arrived).finally(() => {
       this.busy = false;
       this.pump();
       this.updateReading();
     });
   }
 
-  private async process(frame: Buffer): Promise<void> {
+  private async process(frame: Buffer, arrived: number): Promise<void> {
+    const started = performance.now();
     let chunks: Buffer[] | null;
     try {
-      chunks = await this.dispatcher.dispatch(frame, (apiVersion, correlationId, clientId) =>
-        this.context(apiVersion, correlationId, clientId),
+      chunks = await this.dispatcher.dispatch(
+        frame,
+        (apiVersion, correlationId, clientId) => this.context(apiVersion, correlationId, clientId),
+        this.onThrottle,
       );
     } catch (err) {
       this.fail(err, 'request failed');
       return;
     }
-    if (chunks === null || this.closed) return;
+    const handled = performance.now();
+    if (this.delayMs > 0) await this.delayResponse();
+    if (this.closed) return;
+    const metrics = this.services.metrics;
+    if (chunks === null) {
+      metrics.requestCompleted(
+        frame.readInt16BE(0),
+        frame.readInt16BE(2),
+        secs(started - arrived),
+        secs(handled - started),
+        0,
+      );
+      return;
+    }
     this.socket.cork();
-    for (const c of chunks) this.socket.write(c);
+    for (let i = 0; i < chunks.length - 1; i++) this.socket.write(chunks[i]!);
+    if (metrics.enabled) {
+      this.socket.write(chunks[chunks.length - 1]!, () =>
+        metrics.requestCompleted(
+          frame.readInt16BE(0),
+          frame.readInt16BE(2),
+          secs(started - arrived),
+          secs(handled - started),
+          secs(performance.now() - handled),
+        ),
+      );
+    } else {
+      this.socket.write(chunks[chunks.length - 1]!);
+    }
     this.socket.uncork();
+  }
+
+  /**
+   * A quota throttled this client: like Kafka, stop reading its requests for the throttle time, and
+   * for request versions older than KIP-219 (clients that do not back off themselves) also hold the
+   * response back for that time.
+   */
+  private readonly onThrottle = (ms: number, delayResponse: boolean): void => {
+    if (ms <= 0 || this.closed) return;
+    if (delayResponse) this.delayMs = ms;
+    this.mutedUntil = Math.max(this.mutedUntil, Date.now() + ms);
+    this.updateReading();
+    clearTimeout(this.muteTimer);
+    this.muteTimer = setTimeout(() => {
+      this.mutedUntil = 0;
+      this.updateReading();
+      this.pump();
+    }, this.mutedUntil - Date.now());
+  };
+
+  private delayResponse(): Promise<void> {
+    const ms = this.delayMs;
+    this.delayMs = 0;
+    return new Promise((resolve) => setTimeout(resolve, ms));
   }
 
   private context(apiVersion: number, correlationId: number, clientId: string | null): RequestContext {
@@ -113,6 +182,7 @@ export class Connection {
   private updateReading(): void {
     if (this.closed) return;
     const overloaded =
+      this.mutedUntil > 0 ||
       this.socket.writableLength > this.limits.maxPendingResponseBytes ||
       this.queue.length >= this.limits.maxQueuedRequests;
     if (overloaded && !this.readingPaused) {
@@ -140,13 +210,17 @@ export class Connection {
     if (this.closed) return;
     this.closed = true;
     this.queue.length = 0;
+    this.arrivals.length = 0;
+    clearTimeout(this.muteTimer);
     this.abort.abort();
+    this.services.metrics.connectionClosed();
     this.onClose(this);
   }
 
   /** Lets the request being handled finish, then closes. */
   async drain(): Promise<void> {
     this.queue.length = 0;
+    this.arrivals.length = 0;
     // Long waits (fetch) end early and still answer.
     this.abort.abort();
     await this.inFlight;

@@ -4,6 +4,7 @@ import type { Logger } from '../log.js';
 import type { Services } from '../services.js';
 import type { ConnectionLimits } from './connection.js';
 import { Connection } from './connection.js';
+import { listenOn } from './listen.js';
 import type { Dispatcher } from './dispatch.js';
 
 /** The TCP listener: accepts sockets and hands each to a Connection. */
@@ -26,15 +27,13 @@ export class KafkaServer {
     this.server.on('error', (err) => this.log.error({ err }, 'listener error'));
   }
 
+  /** Accepting connections (false before listen() and once close() began). */
+  get listening(): boolean {
+    return this.server.listening;
+  }
+
   listen(host: string, port: number): Promise<AddressInfo> {
-    return new Promise((resolve, reject) => {
-      const onError = (err: Error): void => reject(err);
-      this.server.once('error', onError);
-      this.server.listen({ host, port }, () => {
-        this.server.off('error', onError);
-        resolve(this.server.address() as AddressInfo);
-      });
-    });
+    return listenOn(this.server, host, port);
   }
 
   /** Stops accepting, lets each connection finish the request it is handling, then closes them. */

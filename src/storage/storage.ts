@@ -7,6 +7,7 @@
  * CORRUPT_MESSAGE, TOPIC_ALREADY_EXISTS, ...); anything else thrown is an I/O failure or a bug.
  */
 
+import type { StoreMetrics } from '../metrics/metrics.js';
 import { KafkaError } from '../protocol/error-codes.js';
 
 /**
@@ -112,6 +113,25 @@ export interface CompactionResult {
   readonly bytesAfter: number;
 }
 
+/** One partition's share of a log directory, as DescribeLogDirs reports it. */
+export interface LogDirPartition {
+  readonly topic: string;
+  readonly partition: number;
+  /** Bytes the partition takes in this directory. */
+  readonly sizeBytes: bigint;
+  /** Files the partition's log is kept in, when the store has segments (metrics only). */
+  readonly segments?: number;
+}
+
+/** Where a store keeps partitions: a directory, or what stands for one (an address, "memory"). */
+export interface LogDir {
+  readonly path: string;
+  /** Size and free space of the volume holding it, when known. */
+  readonly totalBytes?: bigint;
+  readonly usableBytes?: bigint;
+  readonly partitions: readonly LogDirPartition[];
+}
+
 /** Something a long-polling reader can wait on; fired after appends (and deletes) on a partition. */
 export type Unsubscribe = () => void;
 
@@ -185,6 +205,12 @@ export interface Storage {
     settings: CompactionSettings,
     nowMs: bigint,
   ): Promise<CompactionResult>;
+
+  // ---- operations (optional: a store without them reports less) ----
+  /** The store's directories and partition sizes (DescribeLogDirs, size metrics). */
+  describeLogDirs?(): Promise<LogDir[]>;
+  /** Gives the store where to report its own metrics (call latencies, events); called once, before start(). */
+  attachMetrics?(metrics: StoreMetrics): void;
 
   // ---- committed offsets ----
   commitOffsets(group: string, offsets: readonly CommittedOffset[]): Promise<void>;

@@ -8,6 +8,8 @@ export interface RunningGateway {
   host: string;
   port: number;
   bootstrap: string;
+  /** http://127.0.0.1:port of /metrics, /healthz and /readyz, when config.metrics.port was set. */
+  metricsUrl: string | undefined;
   stop(): Promise<void>;
 }
 
@@ -30,5 +32,12 @@ export async function startGateway(options: TestGatewayOptions = {}): Promise<Ru
   };
   const gateway = await start(config, silentLogger, options.storage);
   const port = gateway.address.port;
-  return { host: '127.0.0.1', port, bootstrap: `127.0.0.1:${port}`, stop: () => gateway.stop() };
+  const m = gateway.metricsAddress;
+  return {
+    host: '127.0.0.1',
+    port,
+    bootstrap: `127.0.0.1:${port}`,
+    metricsUrl: m === undefined ? undefined : `http://127.0.0.1:${m.port}`,
+    stop: () => gateway.stop(),
+  };
 }

@@ -1,3 +1,4 @@
+/* global process, setTimeout */
 // Preloaded into a gateway child process (NODE_OPTIONS=--import) by tests that kill it: every
 // fsync waits SLOW_FSYNC_MS first, as on a slow disk, which widens the moment between a batch being
 // written and its acknowledgement. A SIGKILL then often lands inside it, so producers retry batches

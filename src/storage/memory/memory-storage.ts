@@ -11,6 +11,7 @@ import type {
   CompactionResult,
   CompactionSettings,
   CreateTopicSpec,
+  LogDir,
   PartitionOffsets,
   ReadResult,
   Storage,
@@ -231,6 +232,17 @@ export class MemoryStorage implements Storage {
       throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown partition ${topic}-${partition}`);
     }
     return log;
+  }
+
+  /**
+   * One "directory" for the whole process: the bytes of record batches each partition holds. It has
+   * no volume, so no total or usable size.
+   */
+  async describeLogDirs(): Promise<LogDir[]> {
+    const partitions = [...this.topics.values()].flatMap((t) =>
+      t.logs.map((log, partition) => ({ topic: t.name, partition, sizeBytes: BigInt(log.sizeBytes) })),
+    );
+    return [{ path: 'memory', partitions }];
   }
 
   /** Change listeners still registered (to check that none leak). */

@@ -13,6 +13,7 @@ import type { Fetcher } from './fetcher.js';
 import type { PbTopic } from './proto.js';
 import type { PartitionRoute } from './routes.js';
 import type { ClientPool } from './rpc.js';
+import type { StoreMetrics } from '../../metrics/metrics.js';
 import { ReadAheadCache } from './read-ahead.js';
 import { readBySubscribe } from './subscriber.js';
 import { TimeIndex } from './time-index.js';
@@ -40,6 +41,8 @@ export class PartitionReads {
   private readonly offsetCache = new Map<string, CachedOffsets>();
   private readonly timeIndexes = new Map<string, TimeIndex>();
   private readonly readAhead = new ReadAheadCache(READ_AHEAD_HELD_BYTES);
+  /** Where read-ahead hits and misses are counted, once the gateway attaches its metrics. */
+  metrics: StoreMetrics | undefined;
 
   constructor(
     private readonly pool: ClientPool,
@@ -61,6 +64,7 @@ export class PartitionReads {
     }
     const k = key(topic, partition);
     let records = this.readAhead.take(k, route.generation, offset);
+    this.metrics?.event(records === undefined ? 'read_ahead_miss' : 'read_ahead_hit');
     let highWatermark: bigint;
     if (records !== undefined) {
       const end = offset + BigInt(records.length);

@@ -30,6 +30,7 @@ import { resolveOptions, type ResolvedOptions, type SeaweedMqOptions } from './o
 import { PartitionReads } from './partition-reads.js';
 import type { PbTopic } from './proto.js';
 import { Publishers } from './publishers.js';
+import type { StoreMetrics } from '../../metrics/metrics.js';
 import { ClientPool } from './rpc.js';
 import { BrokerGate } from './broker-gate.js';
 import { TopicCache } from './topic-cache.js';
@@ -84,6 +85,12 @@ export class SeaweedMqStorage implements Storage {
 
   async start(): Promise<void> {
     await this.discovery.start();
+  }
+
+  /** Call latencies and errors of every unary RPC, read-ahead hits and misses; before start(). */
+  attachMetrics(metrics: StoreMetrics): void {
+    this.pool.attachMetrics(metrics);
+    this.reads.metrics = metrics;
   }
 
   /** For tests and start-up scripts that want to block until SeaweedMQ answers. */
