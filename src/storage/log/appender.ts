@@ -197,15 +197,18 @@ export class Appender {
   private async writeGroup(group: Pending[]): Promise<void> {
     const active = activeSegment(this.p);
     const start = active.size;
+    const began = performance.now();
     try {
       await active.file.writev(
         group.map((g) => g.data!),
         start,
       );
     } catch (err) {
+      this.p.metrics.call('write', (performance.now() - began) / 1000, true);
       await this.undoWrite(group, active, start, err);
       return;
     }
+    this.p.metrics.call('write', (performance.now() - began) / 1000, false);
     let position = start;
     let records = 0;
     for (const g of group) {
@@ -265,13 +268,16 @@ export class Appender {
       const records = this.unflushedRecords;
       const dirty = this.p.segments.filter((s) => s.flushedSize < s.size || !s.dirSynced);
       const sizes = dirty.map((s) => s.size);
+      const began = performance.now();
       try {
         await Promise.all(dirty.map((s) => (s.flushedSize < s.size ? s.file.datasync() : undefined)));
         if (dirty.some((s) => !s.dirSynced)) await this.p.fs.syncDir(this.p.dir);
       } catch (err) {
+        this.p.metrics.call('fsync', (performance.now() - began) / 1000, true);
         this.fail(storageError(this.p, 'fsync', err));
         break;
       }
+      this.p.metrics.call('fsync', (performance.now() - began) / 1000, false);
       dirty.forEach((s, i) => {
         s.flushedSize = Math.max(s.flushedSize, sizes[i]!);
         s.dirSynced = true;
@@ -304,6 +310,7 @@ export class Appender {
     const file = await this.p.fs.create(path.join(this.p.dir, segmentFile(baseOffset)));
     const next = new Segment(baseOffset, file, this.p.dir, this.p.settings().indexIntervalBytes);
     this.p.segments.push(next);
+    this.p.metrics.event('segment_roll');
     this.p.log.debug({ partition: this.p.name, baseOffset }, 'rolled a new segment');
     // The old segment is done: make it and its indexes durable in the background, as Kafka does.
     this.finishing = this.finishing.then(async () => {

@@ -76,6 +76,7 @@ export async function compactPartition(
     }
     const next = map.latestOffset >= firstDirty ? map.latestOffset + 1n : firstDirty;
     if (next !== checkpoint) await persistCheckpoint(next);
+    p.metrics.event('compaction');
     p.log.info(
       { partition: p.name, ...stats, bytesBefore, bytesAfter, firstDirtyOffset: next.toString() },
       'compacted',

@@ -5,7 +5,9 @@
  * after a crash recovers every partition from the last point known to be on disk.
  */
 import path from 'node:path';
+import { statfs } from 'node:fs/promises';
 import { pino, type Logger } from 'pino';
+import type { StoreMetrics } from '../../metrics/metrics.js';
 import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
 import { validateBatches } from '../../protocol/records/batch.js';
 import { ChangeNotifier } from '../memory/change-notifier.js';
@@ -17,6 +19,7 @@ import type {
   CompactionResult,
   CompactionSettings,
   CreateTopicSpec,
+  LogDir,
   PartitionOffsets,
   ReadResult,
   Storage,
@@ -76,6 +79,7 @@ export class LogStorage implements Storage {
   private timer: NodeJS.Timeout | undefined;
   private lastCheckpoint = '';
   private checkpointing: Promise<void> = Promise.resolve();
+  private metrics: StoreMetrics = { call() {}, event() {} };
 
   constructor(private readonly options: LogStorageOptions) {
     this.dataDir = path.resolve(options.dataDir);
@@ -130,6 +134,8 @@ export class LogStorage implements Storage {
     const interval = this.options.checkpointIntervalMs ?? 30_000;
     this.timer = setInterval(() => this.tick(interval), Math.min(interval, 1000));
     this.timer.unref();
+    const truncatedPartitions = logs.filter((l) => l.loaded.truncatedBytes > 0).length;
+    if (truncatedPartitions > 0) this.metrics.event('recovery_truncated', truncatedPartitions);
     const scanned = logs.reduce((n, l) => n + l.loaded.scannedBatches, 0);
     const truncated = logs.reduce((n, l) => n + l.loaded.truncatedBytes, 0);
     this.log.info(
@@ -363,6 +369,33 @@ export class LogStorage implements Storage {
     return this.state.kv.list(namespace);
   }
 
+  // ---- operations ----
+
+  attachMetrics(metrics: StoreMetrics): void {
+    this.metrics = metrics;
+  }
+
+  /** The data directory, with the volume's size and free space and every partition's segments. */
+  async describeLogDirs(): Promise<LogDir[]> {
+    const volume = await statfs(this.dataDir, { bigint: true });
+    const partitions = [...this.topics.values()].flatMap((t) =>
+      t.logs.map((log, partition) => ({
+        topic: t.info.name,
+        partition,
+        sizeBytes: BigInt(log.sizeBytes),
+        segments: log.segments.length,
+      })),
+    );
+    return [
+      {
+        path: this.dataDir,
+        totalBytes: volume.blocks * volume.bsize,
+        usableBytes: volume.bavail * volume.bsize,
+        partitions,
+      },
+    ];
+  }
+
   // ---- log store only ----
 
   /** The partition's log; throws UNKNOWN_TOPIC_OR_PARTITION like the Storage methods. */
@@ -420,6 +453,7 @@ export class LogStorage implements Storage {
         log: this.log,
         settings: () => resolveSettings(this.topics.get(name)?.info.configs ?? info.configs, this.defaults),
         changed: () => this.notifier.notify(name, p),
+        metrics: () => this.metrics,
       },
       this.state.logStarts.get(partitionKey(info.id, p)) ?? 0n,
       recoveryPoint,

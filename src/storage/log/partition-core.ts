@@ -1,5 +1,6 @@
 /** What a partition's appender, reader and maintenance code share. */
 import type { Logger } from 'pino';
+import type { StoreMetrics } from '../../metrics/metrics.js';
 import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
 import type { LogFs } from './fs.js';
 import type { Segment } from './segment.js';
@@ -19,6 +20,8 @@ export interface PartitionCore {
   /** Set once an I/O failure left the partition in a state this process cannot trust. */
   failure: Error | undefined;
   settings(): PartitionSettings;
+  /** Where writes, fsyncs and rolls are reported (a no-op without metrics). */
+  readonly metrics: StoreMetrics;
   /** Called when records became visible or went away, to wake long-polling readers. */
   changed(): void;
 }

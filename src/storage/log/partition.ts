@@ -4,6 +4,7 @@
  * one at a time per partition and never touch the active segment while it is being written.
  */
 import type { Logger } from 'pino';
+import type { StoreMetrics } from '../../metrics/metrics.js';
 import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
 import type { RecordBatch } from '../../protocol/records/batch.js';
 import type { TimestampLookup } from '../storage.js';
@@ -22,6 +23,7 @@ export interface PartitionOptions {
   readonly log: Logger;
   readonly settings: () => PartitionSettings;
   readonly changed: () => void;
+  readonly metrics: () => StoreMetrics;
 }
 
 export class LogPartition implements PartitionCore {
@@ -79,6 +81,10 @@ export class LogPartition implements PartitionCore {
 
   settings(): PartitionSettings {
     return this.options.settings();
+  }
+
+  get metrics(): StoreMetrics {
+    return this.options.metrics();
   }
 
   changed(): void {
