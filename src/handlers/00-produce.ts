@@ -10,6 +10,7 @@ import type { RecordBatch } from '../protocol/records/batch.js';
 import { OFF_MAGIC } from '../protocol/records/layout.js';
 import { buildRecordBatch } from '../protocol/records/builder.js';
 import { PartialAppendError, type AppendResult, type TopicInfo } from '../storage/storage.js';
+import type { PartitionProducers, Reservation } from '../producers/producer-state.js';
 import { topicNameProblem } from '../topics/topic-name.js';
 import { toKafkaError } from './error-message.js';
 import type { RequestContext } from './handler.js';
@@ -59,21 +60,29 @@ function checkBatches(records: Buffer | null, maxBytes: number): RecordBatch[] {
   return batches;
 }
 
+/**
+ * Produces to one partition. `issued` is called once the batches were handed to the store (or the
+ * partition was answered without storing): from then on a later request may append behind them.
+ */
 async function produceToPartition(
   topic: TopicInfo,
   data: ProduceRequestPartitionProduceData,
   ctx: RequestContext,
+  issued: () => void,
 ): Promise<PartitionResult> {
   const { storage, config, producers } = ctx.services;
   if (data.index < 0 || data.index >= topic.partitions) {
+    issued();
     return failed(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.');
   }
+  let reservation: Reservation | undefined;
+  let state: PartitionProducers | undefined;
   try {
     const maxBytes = Number(topic.configs['max.message.bytes'] ?? config.messageMaxBytes);
     const batches = checkBatches(data.records, maxBytes);
     const first = batches[0]!;
     const idempotent = first.producerId >= 0n;
-    const state = idempotent ? await producers.ready(topic.id, data.index) : undefined;
+    state = idempotent ? await producers.ready(topic.id, data.index) : undefined;
     let resume: { skip: number; baseOffset: bigint } | undefined;
     if (state !== undefined) {
       const verdict = state.check(
@@ -83,6 +92,16 @@ async function produceToPartition(
         first.lastOffsetDelta,
       );
       if (verdict.kind === 'error') return failed(verdict.errorCode, verdict.message);
+      if (verdict.kind === 'pending') {
+        // A retry while the first attempt is still being appended: answer as that attempt ends.
+        issued();
+        const done = await verdict.settled;
+        if (done === undefined) {
+          return failed(ErrorCode.REQUEST_TIMED_OUT, 'The first attempt of this batch failed; retry it.');
+        }
+        const offsets = await storage.offsets(topic.name, data.index);
+        return duplicateOf(done.baseOffset, done.logAppendTimeMs, offsets.logStartOffset);
+      }
       if (verdict.kind === 'resume' && batches.length === 1) resume = verdict;
       if (verdict.kind === 'duplicate') {
         const offsets = await storage.offsets(topic.name, data.index);
@@ -102,14 +121,27 @@ async function produceToPartition(
     let result: AppendResult;
     // Snapshots of the producer state must know which appends are not recorded yet (snapshots.ts).
     const token = state === undefined ? undefined : producers.appends.begin();
+    // Held until the append ends, so a pipelined next batch of this producer is checked against it.
+    if (state !== undefined && batches.length === 1 && resume === undefined) {
+      reservation = state.reserve(
+        first.producerId,
+        first.producerEpoch,
+        first.baseSequence,
+        first.lastOffsetDelta,
+      );
+    }
     try {
-      result = await storage.append(
+      const appending = storage.append(
         topic.name,
         data.index,
         toStore,
         logAppendTime ? { logAppendTimeMs: BigInt(Date.now()) } : {},
       );
+      issued();
+      result = await appending;
     } catch (err) {
+      if (reservation !== undefined) state?.release(reservation);
+      reservation = undefined;
       if (state !== undefined && batches.length === 1 && err instanceof PartialAppendError) {
         state.recordPartial(
           first.producerId,
@@ -153,9 +185,16 @@ async function produceToPartition(
       logStartOffset: result.logStartOffset,
     };
   } catch (err) {
+    if (reservation !== undefined) state?.release(reservation);
     const e = toKafkaError(err, ctx);
     return failed(e.errorCode, e.errorMessage);
+  } finally {
+    issued();
   }
+}
+
+function duplicateOf(baseOffset: bigint, logAppendTimeMs: bigint, logStartOffset: bigint): PartitionResult {
+  return { errorCode: ErrorCode.NONE, errorMessage: null, baseOffset, logAppendTimeMs, logStartOffset };
 }
 
 /**
@@ -191,6 +230,20 @@ export default defineHandler<ProduceRequest, ProduceResponse>({
   maxVersion: 11,
   async handle(request, ctx) {
     const acksValid = VALID_ACKS.has(request.acks);
+    // Once every partition's batches are with the store, the connection may go on to its next request
+    // while these are written: on a store that appends in call order, pipelined requests keep order
+    // and share fsyncs. Responses still leave in request order.
+    let waiting = request.topicData.reduce((n, t) => n + t.partitionData.length, 0);
+    const release = ctx.services.storage.appendsInCallOrder === true ? ctx.release : undefined;
+    if (waiting === 0) release?.();
+    const issuedOnce = (): (() => void) => {
+      let done = false;
+      return () => {
+        if (done) return;
+        done = true;
+        if (--waiting === 0) release?.();
+      };
+    };
     const responses = await Promise.all(
       request.topicData.map(async (t) => {
         const nameProblem = topicNameProblem(t.name);
@@ -198,6 +251,8 @@ export default defineHandler<ProduceRequest, ProduceResponse>({
           acksValid && nameProblem === undefined ? await ctx.services.topics.getOrCreate(t.name) : undefined;
         const partitionResponses = await Promise.all(
           t.partitionData.map(async (p) => {
+            const issued = issuedOnce();
+            if (topic === undefined || !acksValid || nameProblem !== undefined) issued();
             if (!acksValid) return toResponse(p.index, failed(ErrorCode.INVALID_REQUIRED_ACKS, null));
             if (nameProblem !== undefined) {
               return toResponse(p.index, failed(ErrorCode.INVALID_TOPIC_EXCEPTION, nameProblem));
@@ -211,7 +266,7 @@ export default defineHandler<ProduceRequest, ProduceResponse>({
                 ),
               );
             }
-            return toResponse(p.index, await produceToPartition(topic, p, ctx));
+            return toResponse(p.index, await produceToPartition(topic, p, ctx, issued));
           }),
         );
         return { name: t.name, partitionResponses };

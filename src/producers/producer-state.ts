@@ -13,7 +13,18 @@ export interface BatchRecord {
   readonly logAppendTimeMs: bigint;
   /** Set when only this many leading records were stored: a retry stores the rest. */
   readonly storedRecords?: number;
+  /** Set while the batch is being appended (reserve()): settles with its record, or undefined if it failed. */
+  readonly pending?: Promise<BatchRecord | undefined>;
 }
+
+/** A batch whose sequence numbers are held while its append is under way (PartitionProducers.reserve). */
+export interface Reservation {
+  readonly producerId: bigint;
+  readonly record: BatchRecord;
+}
+
+/** How each reserved batch's `pending` promise is settled. */
+const settlers = new WeakMap<BatchRecord, (done: BatchRecord | undefined) => void>();
 
 /** What is kept per producer and partition; snapshots (snapshot-codec.ts) store exactly this. */
 export interface ProducerEntry {
@@ -27,6 +38,8 @@ export type SequenceCheck =
   | { readonly kind: 'append' }
   | { readonly kind: 'resume'; readonly skip: number; readonly baseOffset: bigint }
   | { readonly kind: 'duplicate'; readonly baseOffset: bigint; readonly logAppendTimeMs: bigint }
+  /** A retry of a batch whose first append has not finished: answer once it has. */
+  | { readonly kind: 'pending'; readonly settled: Promise<BatchRecord | undefined> }
   | { readonly kind: 'error'; readonly errorCode: number; readonly message: string };
 
 function inSequence(lastSeq: number, nextSeq: number): boolean {
@@ -96,6 +109,7 @@ export class PartitionProducers {
     const lastSeq = lastSequenceOf(firstSeq, lastOffsetDelta);
     if (entry !== undefined && epoch === currentEpoch) {
       const dup = entry.recent.find((b) => b.firstSeq === firstSeq && b.lastSeq === lastSeq);
+      if (dup?.pending !== undefined) return { kind: 'pending', settled: dup.pending };
       if (dup?.storedRecords !== undefined) {
         return { kind: 'resume', skip: dup.storedRecords, baseOffset: dup.baseOffset };
       }
@@ -161,6 +175,32 @@ export class PartitionProducers {
     });
   }
 
+  /**
+   * Holds a batch's sequence numbers while its append is under way, so the producer's next request,
+   * handled before this one finishes (pipelined), checks against it. Settle it with record() (which
+   * replaces it) or with release() when the append failed.
+   */
+  reserve(producerId: bigint, epoch: number, firstSeq: number, lastOffsetDelta: number): Reservation {
+    let settle!: (done: BatchRecord | undefined) => void;
+    const pending = new Promise<BatchRecord | undefined>((resolve) => (settle = resolve));
+    const lastSeq = lastSequenceOf(firstSeq, lastOffsetDelta);
+    const record: BatchRecord = { firstSeq, lastSeq, baseOffset: -1n, logAppendTimeMs: -1n, pending };
+    settlers.set(record, settle);
+    this.remember(producerId, epoch, record);
+    return { producerId, record };
+  }
+
+  /**
+   * The reserved batch was not stored: forget it, and the producer's batches reserved after it (the
+   * store fails every append queued behind a failed one).
+   */
+  release(r: Reservation): void {
+    const recent = this.entries.get(r.producerId)?.recent;
+    const at = recent?.indexOf(r.record) ?? -1;
+    const dropped = recent !== undefined && at >= 0 ? recent.splice(at) : [r.record];
+    for (const b of dropped) settlers.get(b)?.(undefined);
+  }
+
   /** Producer ids this partition keeps state for. */
   get producerCount(): number {
     return this.entries.size;
@@ -173,9 +213,15 @@ export class PartitionProducers {
       this.entries.set(producerId, entry);
     }
     entry.lastSeenMs = Date.now();
-    // A retried batch replaces what was known of it (a partial store becoming whole).
+    // A batch recorded again replaces what was known of it, in place (a reservation becoming a
+    // stored batch, a partial store becoming whole): later batches stay after it.
     const i = entry.recent.findIndex((b) => b.firstSeq === batch.firstSeq && b.lastSeq === batch.lastSeq);
-    if (i >= 0) entry.recent.splice(i, 1);
+    if (i >= 0) {
+      const before = entry.recent[i]!;
+      entry.recent[i] = batch;
+      if (before !== batch) settlers.get(before)?.(batch);
+      return;
+    }
     entry.recent.push(batch);
     if (entry.recent.length > RECENT_BATCHES) entry.recent.shift();
   }

@@ -28,13 +28,16 @@ export interface ProducerSnapshot {
 export function encodeSnapshot(replayFrom: bigint, state: PartitionProducers | undefined): Buffer {
   const producers: StoredProducer[] = [];
   for (const [id, e] of state?.producers ?? []) {
-    const recent = e.recent.map((b): StoredBatch => [
-      b.firstSeq,
-      b.lastSeq,
-      b.baseOffset.toString(),
-      b.logAppendTimeMs.toString(),
-      b.storedRecords ?? null,
-    ]);
+    // A batch still being appended is not in the log yet: the replay after a restart finds it if it lands.
+    const recent = e.recent
+      .filter((b) => b.pending === undefined)
+      .map((b): StoredBatch => [
+        b.firstSeq,
+        b.lastSeq,
+        b.baseOffset.toString(),
+        b.logAppendTimeMs.toString(),
+        b.storedRecords ?? null,
+      ]);
     producers.push([id.toString(), e.epoch, e.lastSeenMs, recent]);
   }
   const snapshot: StoredSnapshot = { v: 1, replayFrom: replayFrom.toString(), producers };

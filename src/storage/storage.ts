@@ -144,6 +144,12 @@ export interface Storage {
    * (src/producers/snapshots.ts). A store that re-batches records leaves it unset.
    */
   readonly keepsBatchHeaders?: boolean;
+  /**
+   * Whether append() assigns offsets and queues the batches before it first yields, so an append
+   * called later to the same partition always lands after it: Produce requests of one connection may
+   * then be pipelined (the next handled while this one is written and fsynced).
+   */
+  readonly appendsInCallOrder?: boolean;
 
   start(): Promise<void>;
   close(): Promise<void>;

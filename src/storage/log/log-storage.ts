@@ -66,6 +66,7 @@ const OPEN_CONCURRENCY = 8;
 export class LogStorage implements Storage {
   readonly kind = 'log';
   readonly keepsBatchHeaders = true;
+  readonly appendsInCallOrder = true;
   readonly dataDir: string;
   private readonly fs: LogFs;
   private readonly log: Logger;

@@ -42,6 +42,7 @@ interface TopicState {
 export class MemoryStorage implements Storage {
   readonly kind = 'memory';
   readonly keepsBatchHeaders = true;
+  readonly appendsInCallOrder = true;
   private readonly topics = new Map<string, TopicState>();
   private readonly offsetStore = new OffsetStore();
   private readonly kv = new KvStore();
