@@ -308,7 +308,6 @@ function mastersOf(opts: Record<string, unknown>): string[] {
  */
 function storeOf(opts: Record<string, unknown>): GatewayConfig['store'] {
   const masters = mastersOf(opts);
-  const dataDir = opts.dataDir as string | undefined;
   const store =
     (opts.store as GatewayConfig['store'] | undefined) ?? (masters.length > 0 ? 'seaweedmq' : 'log');
   if (store === 'seaweedmq' && masters.length === 0) {
@@ -316,9 +315,6 @@ function storeOf(opts: Record<string, unknown>): GatewayConfig['store'] {
   }
   if (store !== 'seaweedmq' && masters.length > 0) {
     throw new InvalidArgumentError(`--masters names a SeaweedFS cluster, but --store ${store} was asked for`);
-  }
-  if (store !== 'log' && dataDir !== undefined) {
-    throw new InvalidArgumentError(`--data-dir is the log store's directory, but the store is ${store}`);
   }
   return store;
 }
@@ -388,6 +384,13 @@ export function parseCommandLine(argv: readonly string[]): GatewayConfig {
 export async function main(argv: readonly string[]): Promise<void> {
   const config = parseCommandLine(argv);
   const log = createLogger(config.logLevel);
+  // The image names a data directory in its environment; with --masters or --store memory it is unused.
+  if (config.store !== 'log' && config.log.dataDir !== DEFAULT_CONFIG.log.dataDir) {
+    log.warn(
+      { dataDir: config.log.dataDir, store: config.store },
+      'the data directory is used by the log store only',
+    );
+  }
   const gateway = await startGateway(config, log);
   let signalled = false;
   const shutdown = (signal: string): void => {
