@@ -221,9 +221,21 @@ export class Appender {
       records += g.records;
     }
     this.writtenEnd = group[group.length - 1]!.nextOffset;
+    const settings = this.p.settings();
+    if (active.dsync && syncsEveryAppend(settings) && this.onlyDirty(active)) {
+      // The write itself was durable (O_DSYNC): nothing to wait for. Appends queued meanwhile went
+      // into this same write, so they share its sync, which is the group commit.
+      active.flushedSize = active.size;
+      this.durableEnd = this.writtenEnd;
+      if (this.writtenEnd > this.recoveryPoint) this.recoveryPoint = this.writtenEnd;
+      this.p.highWatermark = this.writtenEnd;
+      this.p.changed();
+      for (const g of group) g.resolve();
+      this.settleWaiters();
+      return;
+    }
     this.unflushedRecords += records;
     this.unflushedSince ??= Date.now();
-    const settings = this.p.settings();
     if (syncsEveryAppend(settings)) {
       this.afterFlush(this.writtenEnd, group);
       return;
@@ -235,6 +247,12 @@ export class Appender {
     } else {
       for (const g of group) g.resolve();
     }
+  }
+
+  /** Whether `active` is the only segment that may hold data not on disk yet. */
+  private onlyDirty(active: Segment): boolean {
+    if (!active.dirSynced || this.unflushedRecords > 0) return false;
+    return this.p.segments.every((s) => s === active || s.flushedSize >= s.size);
   }
 
   /** Settles the group once an fsync covering `offset` is done. */
@@ -307,8 +325,14 @@ export class Appender {
 
   private async rollTo(baseOffset: bigint): Promise<void> {
     const old = activeSegment(this.p);
-    const file = await this.p.fs.create(path.join(this.p.dir, segmentFile(baseOffset)));
-    const next = new Segment(baseOffset, file, this.p.dir, this.p.settings().indexIntervalBytes);
+    const dsync = syncsEveryAppend(this.p.settings());
+    const file = await this.p.fs.create(path.join(this.p.dir, segmentFile(baseOffset)), { dsync });
+    const next = new Segment(baseOffset, file, this.p.dir, this.p.settings().indexIntervalBytes, dsync);
+    if (dsync) {
+      // Its directory entry must be durable before a write to it counts as durable.
+      await this.p.fs.syncDir(this.p.dir);
+      next.dirSynced = true;
+    }
     this.p.segments.push(next);
     this.p.metrics.event('segment_roll');
     this.p.log.debug({ partition: this.p.name, baseOffset }, 'rolled a new segment');
@@ -341,6 +365,10 @@ export class Appender {
       this.fail(storageError(this.p, 'truncate after a failed write', truncateErr));
     }
     for (const g of dropped) g.reject(error);
+    // On an O_DSYNC file a failed write may be a failed sync, after which the kernel may have dropped
+    // what it could not write: as after a failed fsync, trust nothing until a restart recovers.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (active.dsync && code !== 'ENOSPC' && code !== 'EDQUOT' && code !== 'EFBIG') this.fail(error);
   }
 
   /** An fsync or roll failed: the partition stops until a restart recovers it from disk. */

@@ -20,11 +20,19 @@ export interface LogFile {
   close(): Promise<void>;
 }
 
+export interface OpenOptions {
+  /**
+   * Every write is durable when it returns (O_DSYNC): one system call where a write and an
+   * fdatasync would take two trips through the thread pool.
+   */
+  readonly dsync?: boolean;
+}
+
 export interface LogFs {
   /** Opens an existing file for reading and writing. */
-  open(file: string): Promise<LogFile>;
+  open(file: string, options?: OpenOptions): Promise<LogFile>;
   /** Creates a file that must not exist yet, for reading and writing. */
-  create(file: string): Promise<LogFile>;
+  create(file: string, options?: OpenOptions): Promise<LogFile>;
   mkdirp(dir: string): Promise<void>;
   /** Names in a directory; empty when it does not exist. */
   list(dir: string): Promise<string[]>;
@@ -86,6 +94,10 @@ class NodeLogFile implements LogFile {
   }
 }
 
+function dsync(options: OpenOptions): number {
+  return options.dsync === true ? constants.O_DSYNC : 0;
+}
+
 /** The chunks without their first `n` bytes. */
 export function skipBytes(chunks: readonly Buffer[], n: number): Buffer[] {
   const out: Buffer[] = [];
@@ -106,12 +118,13 @@ function isMissing(err: unknown): boolean {
 }
 
 export class NodeLogFs implements LogFs {
-  async open(file: string): Promise<LogFile> {
-    return new NodeLogFile(file, await open(file, constants.O_RDWR));
+  async open(file: string, options: OpenOptions = {}): Promise<LogFile> {
+    return new NodeLogFile(file, await open(file, constants.O_RDWR | dsync(options)));
   }
 
-  async create(file: string): Promise<LogFile> {
-    return new NodeLogFile(file, await open(file, constants.O_RDWR | constants.O_CREAT | constants.O_EXCL));
+  async create(file: string, options: OpenOptions = {}): Promise<LogFile> {
+    const flags = constants.O_RDWR | constants.O_CREAT | constants.O_EXCL | dsync(options);
+    return new NodeLogFile(file, await open(file, flags));
   }
 
   async mkdirp(dir: string): Promise<void> {

@@ -87,7 +87,7 @@ export class MetaLog<E> {
     if (data.length === 0 || validBytes < data.length) {
       await writeFileAtomic(this.o.fs, this.o.file, data.subarray(0, validBytes));
     }
-    this.file = await this.o.fs.open(this.o.file);
+    this.file = await this.o.fs.open(this.o.file, { dsync: true });
     this.size = validBytes;
   }
 
@@ -122,11 +122,11 @@ export class MetaLog<E> {
       try {
         const file = this.file;
         if (file === undefined) throw new Error('metadata log is closed');
+        // Opened with O_DSYNC: the write returns once the entries are on disk.
         await file.writev(
           group.map((q) => q.frame),
           this.size,
         );
-        await file.datasync();
         this.size += group.reduce((n, q) => n + q.frame.length, 0);
       } catch (err) {
         // What reached the file may or may not be there: nothing more is accepted until a restart,
@@ -154,7 +154,7 @@ export class MetaLog<E> {
     try {
       await writeFileAtomic(this.o.fs, this.o.file, Buffer.concat(frames));
       await this.file?.close();
-      this.file = await this.o.fs.open(this.o.file);
+      this.file = await this.o.fs.open(this.o.file, { dsync: true });
       this.o.log.debug({ from: this.size, to: snapshotBytes }, 'rewrote the metadata log');
       this.size = snapshotBytes;
     } catch (err) {

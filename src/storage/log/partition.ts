@@ -14,7 +14,7 @@ import { activeSegment, checkUsable, type PartitionCore } from './partition-core
 import { PartitionReader } from './reader.js';
 import { loadPartition, removeSegmentFiles, type LoadedLog } from './recovery.js';
 import type { Segment } from './segment.js';
-import type { PartitionSettings } from './settings.js';
+import { syncsEveryAppend, type PartitionSettings } from './settings.js';
 
 export interface PartitionOptions {
   readonly name: string;
@@ -74,6 +74,7 @@ export class LogPartition implements PartitionCore {
       indexIntervalBytes: o.settings().indexIntervalBytes,
       recoveryPoint,
       emptyBase: logStartOffset,
+      dsync: syncsEveryAppend(o.settings()),
     });
     const end = loaded.segments[loaded.segments.length - 1]!.nextOffset;
     return new LogPartition(o, loaded, logStartOffset, recoveryPoint ?? end);

@@ -35,12 +35,16 @@ export interface LoadOptions {
   readonly recoveryPoint: bigint | undefined;
   /** Where a partition without segments starts (its stored log start offset). */
   readonly emptyBase: bigint;
+  /** Open the last (active) segment with O_DSYNC (the fsync-every-append policy). */
+  readonly dsync: boolean;
 }
 
 export interface LoadedLog {
   readonly segments: Segment[];
-  /** Batches scanned, and what a torn or corrupt tail cost. */
+  /** Batches read with their CRC checked (after the recovery point), and what a torn tail cost. */
   readonly scannedBatches: number;
+  /** Batches read only to rebuild a missing or implausible index of a trusted segment. */
+  readonly rebuiltBatches: number;
   readonly truncatedBytes: number;
   readonly deletedSegments: number;
 }
@@ -56,12 +60,15 @@ export async function loadPartition(o: LoadOptions): Promise<LoadedLog> {
     .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const segments: Segment[] = [];
   let scannedBatches = 0;
+  let rebuiltBatches = 0;
   let truncatedBytes = 0;
   let deletedSegments = 0;
   for (let i = 0; i < bases.length; i++) {
     const base = bases[i]!;
-    const file = await fs.open(path.join(dir, segmentFile(base)));
-    const segment = new Segment(base, file, dir, o.indexIntervalBytes);
+    const last = i === bases.length - 1;
+    const dsync = last && o.dsync;
+    const file = await fs.open(path.join(dir, segmentFile(base)), { dsync });
+    const segment = new Segment(base, file, dir, o.indexIntervalBytes, dsync);
     const fileSize = await file.size();
     const nextBase = bases[i + 1];
     const trusted = o.recoveryPoint === undefined || (nextBase !== undefined && nextBase <= o.recoveryPoint);
@@ -70,7 +77,8 @@ export async function loadPartition(o: LoadOptions): Promise<LoadedLog> {
       continue;
     }
     const scan = await rebuild(segment, fileSize, !trusted);
-    scannedBatches += scan.batches;
+    if (trusted) rebuiltBatches += scan.batches;
+    else scannedBatches += scan.batches;
     segments.push(segment);
     if (scan.problem === undefined) continue;
     // The log ends at the first bad batch: keep what precedes it, drop everything after.
@@ -91,8 +99,8 @@ export async function loadPartition(o: LoadOptions): Promise<LoadedLog> {
     break;
   }
   if (segments.length === 0) {
-    const file = await fs.create(path.join(dir, segmentFile(o.emptyBase)));
-    segments.push(new Segment(o.emptyBase, file, dir, o.indexIntervalBytes));
+    const file = await fs.create(path.join(dir, segmentFile(o.emptyBase)), { dsync: o.dsync });
+    segments.push(new Segment(o.emptyBase, file, dir, o.indexIntervalBytes, o.dsync));
   }
   for (const s of segments) {
     // Scanned data may still be in the page cache only; it is served from now on, so make it durable.
@@ -101,7 +109,7 @@ export async function loadPartition(o: LoadOptions): Promise<LoadedLog> {
     s.dirSynced = true;
   }
   await fs.syncDir(dir);
-  return { segments, scannedBatches, truncatedBytes, deletedSegments };
+  return { segments, scannedBatches, rebuiltBatches, truncatedBytes, deletedSegments };
 }
 
 /** Removes an interrupted cleaner's output, or completes a swap it had committed to. */

@@ -40,6 +40,8 @@ export class Segment {
     readonly file: LogFile,
     readonly dir: string,
     private readonly indexIntervalBytes: number,
+    /** Opened with O_DSYNC: a completed write is on disk. */
+    readonly dsync = false,
   ) {
     this.nextOffset = baseOffset;
     this.offsetOfMaxTimestamp = baseOffset;

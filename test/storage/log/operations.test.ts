@@ -35,7 +35,6 @@ describe('log store operations', () => {
     ]);
     expect(files.length).toBeGreaterThan(1);
     expect(calls).toContain('write:false');
-    expect(calls).toContain('fsync:false');
     expect(events.filter((e) => e === 'segment_roll').length).toBe(files.length - 1);
     await store.close();
   });

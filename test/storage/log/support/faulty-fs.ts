@@ -4,7 +4,7 @@
  * power loss that drops everything written since each file's last fsync.
  */
 import { truncateSync } from 'node:fs';
-import { NodeLogFs, type LogFile, type LogFs } from '../../../../src/storage/log/fs.js';
+import { NodeLogFs, type LogFile, type LogFs, type OpenOptions } from '../../../../src/storage/log/fs.js';
 
 export class CrashedError extends Error {
   constructor() {
@@ -47,18 +47,18 @@ export class FaultyFs implements LogFs {
     if (this.crashed) throw new CrashedError();
   }
 
-  async open(file: string): Promise<LogFile> {
+  async open(file: string, options: OpenOptions = {}): Promise<LogFile> {
     this.check('open', file);
-    const inner = await this.real.open(file);
+    const inner = await this.real.open(file, options);
     // What a file held when it was opened counts as on disk.
     if (!this.tracked.has(file)) this.tracked.set(file, { synced: await inner.size() });
-    return this.wrap(inner);
+    return this.wrap(inner, options.dsync === true);
   }
 
-  async create(file: string): Promise<LogFile> {
+  async create(file: string, options: OpenOptions = {}): Promise<LogFile> {
     this.check('create', file);
     this.tracked.set(file, { synced: 0 });
-    return this.wrap(await this.real.create(file));
+    return this.wrap(await this.real.create(file, options), options.dsync === true);
   }
 
   async mkdirp(dir: string): Promise<void> {
@@ -102,10 +102,15 @@ export class FaultyFs implements LogFs {
     await this.real.syncDir(dir);
   }
 
-  private wrap(inner: LogFile): LogFile {
+  private wrap(inner: LogFile, dsync: boolean): LogFile {
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const fs = this;
     const file = inner.path;
+    const markSynced = async (f: LogFile): Promise<void> => {
+      const t = fs.tracked.get(file) ?? { synced: 0 };
+      t.synced = await f.size();
+      fs.tracked.set(file, t);
+    };
     return {
       path: file,
       async writev(chunks, position) {
@@ -122,6 +127,10 @@ export class FaultyFs implements LogFs {
           throw new CrashedError();
         }
         await inner.writev(chunks, position);
+        // With O_DSYNC the sync is part of the write, and so is its failure (the bytes may be there).
+        if (dsync && fs.failSync?.(file))
+          throw Object.assign(new Error('EIO: i/o error, write'), { code: 'EIO' });
+        if (dsync) await markSynced(inner);
       },
       read: (into, offset, length, position) => {
         fs.check();
@@ -130,11 +139,8 @@ export class FaultyFs implements LogFs {
       async datasync() {
         fs.check();
         if (fs.failSync?.(file)) throw Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' });
-        const size = await inner.size();
         await inner.datasync();
-        const t = fs.tracked.get(file) ?? { synced: 0 };
-        t.synced = size;
-        fs.tracked.set(file, t);
+        await markSynced(inner);
       },
       truncate: async (length) => {
         fs.check();
