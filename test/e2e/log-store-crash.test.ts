@@ -72,7 +72,7 @@ describe.skipIf(!tools.ok || !java.ok)('log store: kill -9 under acks=all idempo
           '--producer-snapshot-interval-ms',
           '300',
         ],
-        // Each fsync takes a few ms, as on a slow disk: a kill then often falls between a batch's
+        // Each sync takes a few ms more, as on a slow disk: a kill then often falls between a batch's
         // write and its acknowledgement, so the producer retries batches already stored.
         slowFsync(8),
       );
