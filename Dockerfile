@@ -24,6 +24,9 @@ RUN npm run build && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
 
 FROM ${NODE_IMAGE}
 ENV NODE_ENV=production
+# Socket reads are 64 KiB allocations: served by mmap, the memory that stalled or hostile connections
+# held leaves the process once they close, instead of staying in glibc's heap (README, Memory bounds).
+ENV MALLOC_MMAP_THRESHOLD_=65536
 WORKDIR /app
 # Owned by root and read-only to the `node` user that runs the server. proto/ must sit beside dist/:
 # dist/storage/seaweedmq/proto.js looks for proto/seaweedfs/*.proto in the folders above it.

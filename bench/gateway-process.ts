@@ -72,6 +72,8 @@ export interface GatewayExtras {
   args?: readonly string[];
   /** Given to node before the script (e.g. --cpu-prof). */
   nodeArgs?: readonly string[];
+  /** Receives the gateway's log (its stdout), which is otherwise discarded. */
+  onLog?: (chunk: Buffer) => void;
 }
 
 /** Starts `node bin/kafka-gateway.js` (which runs dist/cli.js) as its own process and waits (bounded) until it accepts connections. */
@@ -87,7 +89,12 @@ export async function startGatewayProcess(
   const bin = path.join(ROOT, 'bin', 'kafka-gateway.js');
   const args = [...(extras.nodeArgs ?? []), bin, '--host', '127.0.0.1', '--port', String(port)];
   args.push('--default-partitions', String(partitions), '--log-level', 'warn', ...(extras.args ?? []));
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'], cwd: ROOT });
+  // The command line's default store keeps files in ./kafka-gateway-data, here the checkout: a run
+  // that names no store (and no cluster) gets the memory store instead.
+  if (!args.includes('--store') && !args.includes('--masters')) args.push('--store', 'memory');
+  const stdout = extras.onLog === undefined ? 'ignore' : 'pipe';
+  const child = spawn(process.execPath, args, { stdio: ['ignore', stdout, 'inherit'], cwd: ROOT });
+  if (extras.onLog !== undefined) child.stdout?.on('data', extras.onLog);
   return waitListening(child, port, 'gateway');
 }
 

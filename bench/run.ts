@@ -1,10 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startGatewayProcess, type GatewayExtras, type GatewayProcess } from './gateway-process.js';
 import { runLogged } from './proc.js';
-import { failed, printComparison, printReport, type Report } from './report.js';
+import { runPlainPublisher, type PublisherReport } from './plain-publisher.js';
+import { failed, printComparison, printPublisherComparison, printReport, type Report } from './report.js';
 import {
   startSchemaRegistryStub,
   startSeaweedFsGateway,
@@ -45,6 +46,8 @@ const { values: flags } = parseArgs({
     'produce-only': { type: 'boolean', default: false },
     'cpu-prof': { type: 'string' },
     'kafka-tools-version': { type: 'string', default: '3.9.2' },
+    // all-seaweed: which gateway goes first on the stack, to alternate the order between runs.
+    first: { type: 'string', default: 'ours' },
   },
 });
 
@@ -90,10 +93,15 @@ async function build(): Promise<void> {
 async function measure(
   start: () => Promise<GatewayProcess>,
   target: Omit<Target, 'bootstrap' | 'pid'>,
+  brokerPid?: number,
 ): Promise<Report> {
   const server = await start();
+  const cpuPids = {
+    gateway: server.pid,
+    ...(brokerPid === undefined ? {} : { broker: brokerPid }),
+  };
   try {
-    return await runSequence({ ...target, bootstrap: server.bootstrap, pid: server.pid }, load);
+    return await runSequence({ ...target, bootstrap: server.bootstrap, pid: server.pid, cpuPids }, load);
   } finally {
     await server.stop();
   }
@@ -126,6 +134,8 @@ async function benchMemory(): Promise<Report[]> {
   return [await measure(() => startGatewayProcess(load.partitions, { ...ourExtras, args }), target)];
 }
 
+let publisher: PublisherReport | undefined;
+
 async function benchSeaweed(which: Backend): Promise<Report[]> {
   const ours = which === 'seaweedmq' || which === 'all-seaweed';
   const theirs = which === 'seaweedfs-gateway' || which === 'all-seaweed';
@@ -146,34 +156,61 @@ async function benchSeaweed(which: Backend): Promise<Report[]> {
     `${flags.topic ?? `_bench-${runId}`}${theirs && ours ? suffix : ''}`;
   const reports: Report[] = [];
   let ok = false;
+  const brokerPid = stack ? Number(readFileSync(path.join(stack.dir, 'broker.pid'), 'utf8')) : undefined;
   try {
-    if (ours) {
-      const extras = {
-        nodeArgs: ourExtras.nodeArgs,
-        args: ['--masters', masters, '--namespace', `bench${runId}`],
-      };
-      const target = {
-        name: 'kafka-gateway (this checkout), SeaweedMQ',
-        backend: 'seaweedmq',
-        topic: topic('-ours'),
-      };
-      reports.push(await measure(() => startGatewayProcess(load.partitions, extras), target));
-    }
-    if (theirs) {
-      const registry = await startSchemaRegistryStub();
-      try {
-        const target = {
-          name: 'SeaweedFS weed mq.kafka.gateway',
-          backend: 'seaweedfs-gateway',
-          topic: topic('-seaweedfs'),
+    const runOurs = async (): Promise<void> => {
+      if (ours) {
+        const extras = {
+          nodeArgs: ourExtras.nodeArgs,
+          args: ['--masters', masters, '--namespace', `bench${runId}`],
         };
-        const start = (): Promise<GatewayProcess> =>
-          startSeaweedFsGateway(masters, logDir ?? tmpdir(), registry.url, load.partitions);
-        reports.push(await measure(start, target));
-        console.error(`bench: schema registry stub was asked: ${registry.requests.join(', ') || 'nothing'}`);
-      } finally {
-        await registry.close();
+        const target = {
+          name: 'kafka-gateway (this checkout), SeaweedMQ',
+          backend: 'seaweedmq',
+          topic: topic('-ours'),
+        };
+        reports.push(await measure(() => startGatewayProcess(load.partitions, extras), target, brokerPid));
       }
+    };
+    const runTheirs = async (): Promise<void> => {
+      if (theirs) {
+        const registry = await startSchemaRegistryStub();
+        try {
+          const target = {
+            name: 'SeaweedFS weed mq.kafka.gateway',
+            backend: 'seaweedfs-gateway',
+            topic: topic('-seaweedfs'),
+          };
+          const start = (): Promise<GatewayProcess> =>
+            startSeaweedFsGateway(masters, logDir ?? tmpdir(), registry.url, load.partitions);
+          reports.push(await measure(start, target, brokerPid));
+          console.error(
+            `bench: schema registry stub was asked: ${registry.requests.join(', ') || 'nothing'}`,
+          );
+        } finally {
+          await registry.close();
+        }
+      }
+    };
+    if (flags.first === 'theirs') {
+      await runTheirs();
+      await runOurs();
+    } else {
+      await runOurs();
+      await runTheirs();
+    }
+    if (stack) {
+      console.error('bench: SeaweedMQ publish rate with a plain Go publisher (bench/tools/smq-publisher)');
+      const result = await runPlainPublisher({
+        broker: stack.broker,
+        brokerPid,
+        records: load.records,
+        recordSize: load.recordSize,
+        partitions: load.partitions,
+        namespace: `plain${runId}`,
+      });
+      if ('error' in result) console.error(`bench: plain publisher failed: ${result.error}`);
+      else publisher = result;
     }
     ok = !reports.some(failed);
   } finally {
@@ -197,9 +234,12 @@ async function main(): Promise<void> {
   if (ours && theirs) {
     printComparison(ours, theirs);
   }
+  if (publisher) {
+    printPublisherComparison(ours, publisher);
+  }
   if (flags.json) {
     // One run keeps the single-object shape older results use.
-    const out = reports.length === 1 ? reports[0] : reports;
+    const out = reports.length === 1 && !publisher ? reports[0] : { reports, publisher };
     writeFileSync(flags.json, `${JSON.stringify(out, null, 2)}\n`);
     console.log(`\nwritten to ${flags.json}`);
   }

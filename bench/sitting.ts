@@ -76,9 +76,9 @@ async function startTarget(name: string): Promise<Server> {
 }
 
 async function measure(server: Server, bytes: number, step: () => Promise<Measure>): Promise<Measure> {
-  const before = cpuSeconds(server.pid);
+  const before = cpuSeconds(server.pid) ?? NaN;
   const m = await step();
-  const used = cpuSeconds(server.pid) - before;
+  const used = (cpuSeconds(server.pid) ?? NaN) - before;
   return { ...m, cpuSecondsPerGB: used / (bytes / 1e9) };
 }
 

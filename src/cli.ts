@@ -159,6 +159,42 @@ export function buildCommand(): Command {
     )
     .addOption(
       option(
+        '--queued-max-request-bytes <n>',
+        'bytes of requests being received or queued, over all connections, before sockets stop being read',
+        'QUEUED_MAX_REQUEST_BYTES',
+      )
+        .default(d.queuedMaxRequestBytes)
+        .argParser(integer(1024, 2 ** 40)),
+    )
+    .addOption(
+      option(
+        '--request-receive-timeout-ms <ms>',
+        'close a connection whose request stops arriving for this long',
+        'REQUEST_RECEIVE_TIMEOUT_MS',
+      )
+        .default(d.requestReceiveTimeoutMs)
+        .argParser(integer(1, 2 ** 31 - 1)),
+    )
+    .addOption(
+      option(
+        '--connections-max-idle-ms <ms>',
+        'close a connection that sends no request for this long',
+        'CONNECTIONS_MAX_IDLE_MS',
+      )
+        .default(d.connectionsMaxIdleMs)
+        .argParser(integer(1, 2 ** 31 - 1)),
+    )
+    .addOption(
+      option(
+        '--max-decompressed-ratio <n>',
+        'records of a compressed batch may decompress to at most this many times max.message.bytes',
+        'MAX_DECOMPRESSED_RATIO',
+      )
+        .default(d.maxDecompressedRatio)
+        .argParser(integer(1, 1_000_000)),
+    )
+    .addOption(
+      option(
         '--message-max-bytes <n>',
         'largest record batch when a topic sets no max.message.bytes',
         'MESSAGE_MAX_BYTES',
@@ -249,6 +285,24 @@ export function buildCommand(): Command {
     )
     .addOption(
       option(
+        '--coordinator-slots <n>',
+        'several gateways on one SeaweedMQ namespace: consumer groups are spread over this many slots, each coordinated by one gateway (the same on every gateway)',
+        'COORDINATOR_SLOTS',
+      )
+        .default(d.coordination.slots)
+        .argParser(integer(1, 1000)),
+    )
+    .addOption(
+      option(
+        '--coordinator-lease-ms <ms>',
+        "lease of a coordinator slot: a dead gateway's groups move to the others after about this long",
+        'COORDINATOR_LEASE_MS',
+      )
+        .default(d.coordination.leaseMs)
+        .argParser(integer(1000, 600_000)),
+    )
+    .addOption(
+      option(
         '--metrics-port <port>',
         'serve /metrics, /healthz and /readyz over HTTP on this port (default: off)',
         'METRICS_PORT',
@@ -328,6 +382,17 @@ function logStoreOf(opts: Record<string, unknown>): GatewayConfig['log'] {
   };
 }
 
+/** A request of --max-request-bytes must fit in the budget, or it could never be read whole. */
+function queuedMaxRequestBytesOf(opts: Record<string, unknown>): number {
+  const queued = opts.queuedMaxRequestBytes as number;
+  if (queued < (opts.maxRequestBytes as number)) {
+    throw new InvalidArgumentError(
+      `--queued-max-request-bytes (${queued}) must be at least --max-request-bytes (${String(opts.maxRequestBytes)})`,
+    );
+  }
+  return queued;
+}
+
 export function configFromOptions(opts: Record<string, unknown>): GatewayConfig {
   return {
     ...DEFAULT_CONFIG,
@@ -348,6 +413,10 @@ export function configFromOptions(opts: Record<string, unknown>): GatewayConfig 
     autoCreateTopics: opts.autoCreateTopics as boolean,
     maxRequestBytes: opts.maxRequestBytes as number,
     messageMaxBytes: opts.messageMaxBytes as number,
+    queuedMaxRequestBytes: queuedMaxRequestBytesOf(opts),
+    requestReceiveTimeoutMs: opts.requestReceiveTimeoutMs as number,
+    connectionsMaxIdleMs: opts.connectionsMaxIdleMs as number,
+    maxDecompressedRatio: opts.maxDecompressedRatio as number,
     logLevel: opts.logLevel as string,
     nodeId: opts.nodeId as number,
     clusterId: opts.clusterId as string,
@@ -361,6 +430,10 @@ export function configFromOptions(opts: Record<string, unknown>): GatewayConfig 
       offsetsRetentionMs: (opts.offsetsRetentionMinutes as number) * 60_000,
     },
     groupCoordinator: opts.groupCoordinator as CoordinatorAddress | undefined,
+    coordination: {
+      slots: opts.coordinatorSlots as number,
+      leaseMs: opts.coordinatorLeaseMs as number,
+    },
     metrics: {
       port: opts.metricsPort as number | undefined,
       host: (opts.metricsHost as string | undefined) ?? (opts.host as string),

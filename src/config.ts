@@ -50,6 +50,17 @@ export interface GatewayConfig {
   readonly messageMaxBytes: number;
   /** Unsent response bytes above which a connection stops reading new requests. */
   readonly maxPendingResponseBytes: number;
+  /**
+   * Bytes of requests being received or waiting to be handled, across all connections, beyond which
+   * no socket is read (Kafka's queued.max.request.bytes).
+   */
+  readonly queuedMaxRequestBytes: number;
+  /** A request whose bytes stop arriving for this long closes its connection. */
+  readonly requestReceiveTimeoutMs: number;
+  /** A connection with no request for this long is closed (Kafka's connections.max.idle.ms). */
+  readonly connectionsMaxIdleMs: number;
+  /** A compressed batch's records may decompress to at most this many times max.message.bytes. */
+  readonly maxDecompressedRatio: number;
   /** How often retention.ms / retention.bytes are applied to every partition (log.retention.check.interval.ms). */
   readonly retentionCheckIntervalMs: number;
   /** How long the log cleaner waits between passes over compacted topics (log.cleaner.backoff.ms). */
@@ -64,10 +75,22 @@ export interface GatewayConfig {
    * gateway coordinates the groups its own clients use.
    */
   readonly groupCoordinator: CoordinatorAddress | undefined;
+  /**
+   * Without --group-coordinator, on a store with locks (SeaweedMQ): consumer groups hash to `slots`
+   * coordinator slots, each coordinated by the gateway holding its lease (src/coordination/).
+   */
+  readonly coordination: CoordinationConfig;
   /** The HTTP listener for /metrics, /healthz and /readyz; no port means none. */
   readonly metrics: MetricsListenerConfig;
   /** Client quotas are measured over `samples` windows of `windowMs` (quota.window.num / .size.seconds). */
   readonly quotaWindow: { readonly samples: number; readonly windowMs: number };
+}
+
+export interface CoordinationConfig {
+  /** Coordinator slots for consumer groups; every gateway on one namespace must use the same. */
+  readonly slots: number;
+  /** Lease of a slot: a dead gateway's groups move after about this long. */
+  readonly leaseMs: number;
 }
 
 export interface MetricsListenerConfig {
@@ -103,11 +126,16 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   clusterId: 'kafka-gateway-cluster',
   messageMaxBytes: 1048588,
   maxPendingResponseBytes: 16 * 1024 * 1024,
+  queuedMaxRequestBytes: 200 * 1024 * 1024,
+  requestReceiveTimeoutMs: 30_000,
+  connectionsMaxIdleMs: 600_000,
+  maxDecompressedRatio: 64,
   retentionCheckIntervalMs: 30_000,
   producerSnapshotIntervalMs: 5_000,
   logCleanerBackoffMs: 15_000,
   groups: {},
   groupCoordinator: undefined,
+  coordination: { slots: 16, leaseMs: 6_000 },
   metrics: { port: undefined, host: '0.0.0.0' },
   quotaWindow: { samples: 11, windowMs: 1000 },
 };

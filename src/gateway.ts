@@ -1,9 +1,11 @@
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import type { GatewayConfig } from './config.js';
 import { HANDLERS } from './handlers/index.js';
 import type { Logger } from './log.js';
 import { createMetrics, startOpsListener } from './metrics/ops-listener.js';
 import { Dispatcher } from './server/dispatch.js';
+import { RequestBudget } from './server/request-budget.js';
 import { KafkaServer } from './server/server.js';
 import type { Services } from './services.js';
 import { createServices } from './services.js';
@@ -59,6 +61,9 @@ export async function startGateway(
       maxRequestBytes: config.maxRequestBytes,
       maxPendingResponseBytes: config.maxPendingResponseBytes,
       maxQueuedRequests: 64,
+      budget: new RequestBudget(config.queuedMaxRequestBytes),
+      requestReceiveTimeoutMs: config.requestReceiveTimeoutMs,
+      connectionsMaxIdleMs: config.connectionsMaxIdleMs,
     },
     log,
   );
@@ -89,6 +94,7 @@ export async function startGateway(
   );
   services.cleaner.start();
   services.producerState.start();
+  startCoordination(services, config, address);
   log.info({ host: address.address, port: address.port, store: storage.kind }, 'kafka-gateway listening');
   let stopping: Promise<void> | undefined;
   return {
@@ -98,7 +104,9 @@ export async function startGateway(
     stop() {
       stopping ??= (async () => {
         // The coordinator goes first: it answers parked JoinGroup/SyncGroup requests (NOT_COORDINATOR), so
-        // connections drain at once instead of waiting out a rebalance, and it finishes its writes.
+        // connections drain at once instead of waiting out a rebalance, and it finishes its writes. Its
+        // slots are handed over and freed first, so other gateways take them without waiting them out.
+        await services.coordinatorSlots?.stop();
         await services.groups.close();
         await server.close();
         await services.retention.stop();
@@ -112,4 +120,25 @@ export async function startGateway(
       return stopping;
     },
   };
+}
+
+/**
+ * Joins the other gateways on the store in coordinating consumer groups, under the address clients
+ * are told to use: --advertised-host/--advertised-port, else the address listened on (the machine's
+ * name when that is a wildcard).
+ */
+function startCoordination(services: Services, config: GatewayConfig, address: AddressInfo): void {
+  const slots = services.coordinatorSlots;
+  if (slots === undefined) return;
+  const wildcard = config.host === '0.0.0.0' || config.host === '::' || config.host === '';
+  const host = config.advertisedHost ?? (wildcard ? hostname() : config.host);
+  const port = config.advertisedPort ?? address.port;
+  const inSlot = (slot: number) => (groupId: string) => slots.slotOf('group', groupId) === slot;
+  slots.start(
+    { host, port },
+    {
+      takeOver: (_kind, slot) => services.groups.takeOver(inSlot(slot)),
+      handOver: (_kind, slot) => services.groups.handOver(inSlot(slot)),
+    },
+  );
 }

@@ -1,7 +1,9 @@
 import type { GatewayConfig } from './config.js';
 import { LogCleaner } from './compaction/cleaner-service.js';
+import { ProducePolicies } from './configs/produce-policy.js';
 import { ConfigRegistry } from './configs/registry.js';
-import { GroupCoordinator } from './groups/index.js';
+import { SlotManager } from './coordination/slot-manager.js';
+import { GroupCoordinator, realTimers, systemClock } from './groups/index.js';
 import type { Logger } from './log.js';
 import type { GatewayMetrics } from './metrics/metrics.js';
 import { NO_METRICS } from './metrics/metrics.js';
@@ -25,12 +27,19 @@ export interface Services {
   readonly producerState: ProducerStateStore;
   /** Topic and broker config definitions, validation and resolved views (DescribeConfigs). */
   readonly configs: ConfigRegistry;
+  /** What each topic's configs ask of produced batches (validation limits, timestamp windows). */
+  readonly producePolicies: ProducePolicies;
   /** Applies retention.ms / retention.bytes on a timer; the gateway starts and stops it. */
   readonly retention: RetentionEnforcer;
   /** Compacts topics with cleanup.policy=compact on a timer, on stores that can. */
   readonly cleaner: LogCleaner;
   /** The classic group coordinator; gateway start loads it before listening. */
   readonly groups: GroupCoordinator;
+  /**
+   * Which gateway coordinates which consumer group, when several share a store with locks and no
+   * --group-coordinator is given; undefined when this gateway coordinates every group.
+   */
+  readonly coordinatorSlots: SlotManager | undefined;
   /** Where requests, connections and stores report metrics (a no-op without --metrics-port). */
   readonly metrics: GatewayMetrics;
   /** Client quotas: their definitions (AlterClientQuotas) and their enforcement. */
@@ -48,6 +57,19 @@ export function createServices(
   const configs = new ConfigRegistry(config);
   // Ids start from the clock so a restarted gateway does not hand out ids a store still knows.
   const producers = new ProducerRegistry(BigInt(Date.now()) * 1000n);
+  const slots =
+    storage.locks === undefined || config.groupCoordinator !== undefined
+      ? undefined
+      : new SlotManager({
+          nodeId: config.nodeId,
+          kinds: { group: config.coordination.slots },
+          leaseMs: config.coordination.leaseMs,
+          locks: storage.locks,
+          store: storage,
+          clock: systemClock,
+          timers: realTimers,
+          logger: log,
+        });
   return {
     config,
     storage,
@@ -62,8 +84,11 @@ export function createServices(
       logger: log,
       config: config.groups,
       remote: config.groupCoordinator !== undefined && config.groupCoordinator.nodeId !== config.nodeId,
+      ownership: slots && { status: (groupId) => slots.statusFor('group', groupId) },
     }),
+    coordinatorSlots: slots,
     configs,
+    producePolicies: new ProducePolicies(configs, config.maxDecompressedRatio),
     retention: new RetentionEnforcer(storage, configs, log, { intervalMs: config.retentionCheckIntervalMs }),
     cleaner: new LogCleaner(storage, configs, log, { backoffMs: config.logCleanerBackoffMs }),
     metrics,

@@ -2,12 +2,12 @@ import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
 import type {
   ProduceRequest,
   ProduceRequestPartitionProduceData,
+  ProduceResponseBatchIndexAndErrorMessage,
   ProduceResponse,
   ProduceResponsePartitionProduceResponse,
 } from '../protocol/generated/index.js';
-import { validateBatches } from '../protocol/records/batch.js';
 import type { RecordBatch } from '../protocol/records/batch.js';
-import { OFF_MAGIC } from '../protocol/records/layout.js';
+import { RecordValidationError, validateProduce } from '../protocol/records/validate.js';
 import { buildRecordBatch } from '../protocol/records/builder.js';
 import { PartialAppendError, type AppendResult, type TopicInfo } from '../storage/storage.js';
 import type { PartitionProducers, Reservation } from '../producers/producer-state.js';
@@ -17,6 +17,14 @@ import type { RequestContext } from './handler.js';
 import { defineHandler } from './handler.js';
 
 const VALID_ACKS = new Set([-1, 0, 1]);
+/** Refusals of a client's bytes: logged, since the client may not show them to anyone. */
+const REFUSALS = new Set<number>([
+  ErrorCode.CORRUPT_MESSAGE,
+  ErrorCode.INVALID_RECORD,
+  ErrorCode.MESSAGE_TOO_LARGE,
+  ErrorCode.UNSUPPORTED_COMPRESSION_TYPE,
+  ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT,
+]);
 /** The single leader epoch the gateway keeps for every partition (Metadata reports it too). */
 const LEADER_EPOCH = 0;
 
@@ -26,38 +34,36 @@ interface PartitionResult {
   baseOffset: bigint;
   logAppendTimeMs: bigint;
   logStartOffset: bigint;
+  recordErrors?: ProduceResponseBatchIndexAndErrorMessage[];
 }
 
-function failed(errorCode: number, errorMessage: string | null): PartitionResult {
-  return { errorCode, errorMessage, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n };
+function failed(
+  errorCode: number,
+  errorMessage: string | null,
+  recordErrors: ProduceResponseBatchIndexAndErrorMessage[] = [],
+): PartitionResult {
+  return {
+    errorCode,
+    errorMessage,
+    baseOffset: -1n,
+    logAppendTimeMs: -1n,
+    logStartOffset: -1n,
+    recordErrors,
+  };
 }
 
-function checkBatches(records: Buffer | null, maxBytes: number): RecordBatch[] {
-  if (records === null || records.length === 0) {
-    throw new KafkaError(ErrorCode.CORRUPT_MESSAGE, 'produce request carries no records');
+/** Validates the partition's records as Kafka does (one pass) and applies the gateway's own limits. */
+function checkBatch(
+  data: ProduceRequestPartitionProduceData,
+  topic: TopicInfo,
+  ctx: RequestContext,
+): RecordBatch {
+  const policy = ctx.services.producePolicies.of(topic.id, topic.configs);
+  const batch = validateProduce(data.records, ctx.apiVersion, policy, Date.now());
+  if (batch.isTransactional) {
+    throw new KafkaError(ErrorCode.INVALID_TXN_STATE, 'transactional produce is not supported yet');
   }
-  if (records.length > OFF_MAGIC) {
-    const magic = records.readInt8(OFF_MAGIC);
-    if (magic === 0 || magic === 1) {
-      throw new KafkaError(
-        ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT,
-        `message format v${magic} is not supported; the gateway stores record batches (magic 2) only`,
-      );
-    }
-  }
-  const batches = validateBatches(records);
-  for (const b of batches) {
-    if (b.size > maxBytes) {
-      throw new KafkaError(
-        ErrorCode.MESSAGE_TOO_LARGE,
-        `The record batch of ${b.size} bytes is larger than the ${maxBytes}-byte limit (max.message.bytes).`,
-      );
-    }
-    if (b.isTransactional) {
-      throw new KafkaError(ErrorCode.INVALID_TXN_STATE, 'transactional produce is not supported yet');
-    }
-  }
-  return batches;
+  return batch;
 }
 
 /**
@@ -67,10 +73,11 @@ function checkBatches(records: Buffer | null, maxBytes: number): RecordBatch[] {
 async function produceToPartition(
   topic: TopicInfo,
   data: ProduceRequestPartitionProduceData,
+  acks: number,
   ctx: RequestContext,
   issued: () => void,
 ): Promise<PartitionResult> {
-  const { storage, config, producers } = ctx.services;
+  const { storage, producers } = ctx.services;
   if (data.index < 0 || data.index >= topic.partitions) {
     issued();
     return failed(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.');
@@ -78,9 +85,8 @@ async function produceToPartition(
   let reservation: Reservation | undefined;
   let state: PartitionProducers | undefined;
   try {
-    const maxBytes = Number(topic.configs['max.message.bytes'] ?? config.messageMaxBytes);
-    const batches = checkBatches(data.records, maxBytes);
-    const first = batches[0]!;
+    const first = checkBatch(data, topic, ctx);
+    const batches = [first];
     const idempotent = first.producerId >= 0n;
     state = idempotent ? await producers.ready(topic.id, data.index) : undefined;
     let resume: { skip: number; baseOffset: bigint } | undefined;
@@ -131,12 +137,11 @@ async function produceToPartition(
       );
     }
     try {
-      const appending = storage.append(
-        topic.name,
-        data.index,
-        toStore,
-        logAppendTime ? { logAppendTimeMs: BigInt(Date.now()) } : {},
-      );
+      const appending = storage.append(topic.name, data.index, toStore, {
+        durable: acks === -1,
+        ...(logAppendTime ? { logAppendTimeMs: BigInt(Date.now()) } : {}),
+        ...(resume === undefined ? { validated: batches } : {}),
+      });
       issued();
       result = await appending;
     } catch (err) {
@@ -187,6 +192,17 @@ async function produceToPartition(
   } catch (err) {
     if (reservation !== undefined) state?.release(reservation);
     const e = toKafkaError(err, ctx);
+    if (err instanceof RecordValidationError) {
+      ctx.log.info({ topic: topic.name, partition: data.index, reason: e.errorMessage }, 'produce refused');
+      const recordErrors = err.recordErrors.map((r) => ({
+        batchIndex: r.batchIndex,
+        batchIndexErrorMessage: r.message,
+      }));
+      return failed(e.errorCode, e.errorMessage, recordErrors);
+    }
+    if (REFUSALS.has(e.errorCode)) {
+      ctx.log.info({ topic: topic.name, partition: data.index, reason: e.errorMessage }, 'produce refused');
+    }
     return failed(e.errorCode, e.errorMessage);
   } finally {
     issued();
@@ -220,8 +236,10 @@ function withoutLeading(batch: RecordBatch, skip: number): Buffer {
   });
 }
 
+const NO_RECORD_ERRORS: ProduceResponseBatchIndexAndErrorMessage[] = [];
+
 function toResponse(index: number, r: PartitionResult): ProduceResponsePartitionProduceResponse {
-  return { index, ...r, recordErrors: [] };
+  return { index, ...r, recordErrors: r.recordErrors ?? NO_RECORD_ERRORS };
 }
 
 export default defineHandler<ProduceRequest, ProduceResponse>({
@@ -247,13 +265,22 @@ export default defineHandler<ProduceRequest, ProduceResponse>({
     const responses = await Promise.all(
       request.topicData.map(async (t) => {
         const nameProblem = topicNameProblem(t.name);
+        // A store that cannot look the topic up (unreachable) fails its partitions, not the connection.
+        let lookupFailure: PartitionResult | undefined;
         const topic =
-          acksValid && nameProblem === undefined ? await ctx.services.topics.getOrCreate(t.name) : undefined;
+          acksValid && nameProblem === undefined
+            ? await ctx.services.topics.getOrCreate(t.name).catch((err: unknown) => {
+                const e = toKafkaError(err, ctx);
+                lookupFailure = failed(e.errorCode, e.errorMessage);
+                return undefined;
+              })
+            : undefined;
         const partitionResponses = await Promise.all(
           t.partitionData.map(async (p) => {
             const issued = issuedOnce();
             if (topic === undefined || !acksValid || nameProblem !== undefined) issued();
             if (!acksValid) return toResponse(p.index, failed(ErrorCode.INVALID_REQUIRED_ACKS, null));
+            if (lookupFailure !== undefined) return toResponse(p.index, lookupFailure);
             if (nameProblem !== undefined) {
               return toResponse(p.index, failed(ErrorCode.INVALID_TOPIC_EXCEPTION, nameProblem));
             }
@@ -266,7 +293,7 @@ export default defineHandler<ProduceRequest, ProduceResponse>({
                 ),
               );
             }
-            return toResponse(p.index, await produceToPartition(topic, p, ctx, issued));
+            return toResponse(p.index, await produceToPartition(topic, p, request.acks, ctx, issued));
           }),
         );
         return { name: t.name, partitionResponses };

@@ -240,7 +240,15 @@ export default defineHandler<FetchRequest, FetchResponse>({
       try {
         const pass = await readOnce(request, targets, ctx);
         const remaining = deadline - Date.now();
-        if (pass.bytes >= request.minBytes || pass.hasError || remaining <= 0 || ctx.signal.aborted) {
+        // Like Kafka, a fetch of no partitions has nothing to wait for.
+        const nothingToWaitFor = watched.length === 0;
+        if (
+          pass.bytes >= request.minBytes ||
+          pass.hasError ||
+          remaining <= 0 ||
+          nothingToWaitFor ||
+          ctx.signal.aborted
+        ) {
           return respond(pass, ErrorCode.NONE, ctx);
         }
         if (!(await watch.wait(remaining, ctx.signal))) {

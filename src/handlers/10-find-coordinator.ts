@@ -4,7 +4,7 @@ import type {
   FindCoordinatorResponse,
   FindCoordinatorResponseCoordinator,
 } from '../protocol/generated/index.js';
-import { advertisedAddress } from './broker-address.js';
+import { advertisedAddress, slotOwnerAddress } from './broker-address.js';
 import type { RequestContext } from './handler.js';
 import { defineHandler } from './handler.js';
 
@@ -23,6 +23,16 @@ const INVALID_REQUEST_MESSAGE =
 const NO_TRANSACTIONS_MESSAGE =
   'kafka-gateway does not support transactions: there is no transaction coordinator';
 
+/** With gateways sharing the groups (coordination slots): the live gateway holding the group's slot. */
+function sharedGroupCoordinator(ctx: RequestContext, groupId: string): Lookup | undefined {
+  if (ctx.services.coordinatorSlots === undefined) return undefined;
+  const owner = slotOwnerAddress(ctx, 'group', groupId);
+  if (owner === undefined) {
+    return failed(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'The coordinator is not available.');
+  }
+  return { errorCode: ErrorCode.NONE, errorMessage: '', ...owner };
+}
+
 interface Lookup {
   errorCode: number;
   errorMessage: string;
@@ -37,11 +47,13 @@ function failed(errorCode: number, errorMessage: string): Lookup {
 
 /**
  * The gateway is the group coordinator for every group, as it leads every partition, unless the
- * gateways sharing a store name one of them (--group-coordinator).
+ * gateways sharing a store name one of them (--group-coordinator) or share the groups by lease.
  */
-function lookup(keyType: number, ctx: RequestContext): Lookup {
+function lookup(keyType: number, key: string, ctx: RequestContext): Lookup {
   switch (keyType) {
     case KEY_TYPE_GROUP: {
+      const owner = sharedGroupCoordinator(ctx, key);
+      if (owner !== undefined) return owner;
       const named = ctx.services.config.groupCoordinator;
       if (named !== undefined) {
         return {
@@ -72,11 +84,11 @@ export default defineHandler<FindCoordinatorRequest, FindCoordinatorResponse>({
     if (ctx.apiVersion >= 4) {
       const coordinators: FindCoordinatorResponseCoordinator[] = request.coordinatorKeys.map((key) => ({
         key,
-        ...lookup(request.keyType, ctx),
+        ...lookup(request.keyType, key, ctx),
       }));
       return { throttleTimeMs: 0, coordinators };
     }
-    const found = lookup(request.keyType, ctx);
+    const found = lookup(request.keyType, request.key, ctx);
     return {
       throttleTimeMs: 0,
       ...found,

@@ -7,13 +7,18 @@ export interface BrokerEntry {
 }
 
 /**
- * The brokers Metadata and DescribeCluster list: this gateway, plus the gateway named by
- * --group-coordinator when that is another one (clients such as kafkajs only talk to a coordinator
- * they find among the brokers). Partitions are all led by this gateway.
+ * The brokers Metadata and DescribeCluster list: this gateway, plus the other live gateways when they
+ * share the groups, or the gateway named by --group-coordinator when that is another one (clients
+ * such as kafkajs only talk to a coordinator they find among the brokers). Partitions are all led by
+ * this gateway.
  */
 export function brokerEntries(ctx: RequestContext): BrokerEntry[] {
-  const { config } = ctx.services;
+  const { config, coordinatorSlots } = ctx.services;
   const self = { nodeId: config.nodeId, ...advertisedAddress(ctx) };
+  if (coordinatorSlots !== undefined) {
+    // Every live gateway: a client may be sent to any of them as a group coordinator.
+    return [self, ...coordinatorSlots.gateways().filter((g) => g.nodeId !== self.nodeId)];
+  }
   const named = config.groupCoordinator;
   return named === undefined || named.nodeId === self.nodeId ? [self] : [self, named];
 }
@@ -25,4 +30,16 @@ export function advertisedAddress(ctx: RequestContext): { host: string; port: nu
     host: config.advertisedHost ?? ctx.localHost,
     port: config.advertisedPort ?? ctx.localPort,
   };
+}
+
+/**
+ * The gateway coordinating `id` of a slot kind (`group`, later `transaction`): this one, under the
+ * address the client reached, or the live gateway holding the slot; undefined while nobody holds it.
+ */
+export function slotOwnerAddress(ctx: RequestContext, kind: string, id: string): BrokerEntry | undefined {
+  const slots = ctx.services.coordinatorSlots;
+  const owner = slots?.ownerOf(kind, id);
+  if (owner === undefined) return undefined;
+  const { nodeId } = ctx.services.config;
+  return owner.nodeId === nodeId ? { nodeId, ...advertisedAddress(ctx) } : owner;
 }

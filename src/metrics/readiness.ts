@@ -29,11 +29,17 @@ async function storeCheck(services: Services): Promise<{ ok: boolean; detail: st
 
 export async function readiness(services: Services, listening: () => boolean): Promise<Readiness> {
   const status = services.groups.status;
-  const groupsOk = status === 'active' || status === 'remote';
+  // Gateways sharing the groups take part once the lock service knows them (src/coordination/).
+  const shared = services.coordinatorSlots;
+  const groupsOk = (status === 'active' && (shared?.registered ?? true)) || status === 'remote';
+  const detail =
+    shared === undefined
+      ? `group coordinator ${status}`
+      : `group coordinator ${status}, ${shared.registered ? 'sharing groups with the other gateways' : 'not registered with the lock service yet'}`;
   const checks = {
     listening: { ok: listening(), detail: listening() ? 'accepting Kafka connections' : 'not listening' },
     store: await storeCheck(services),
-    groups: { ok: groupsOk, detail: `group coordinator ${status}` },
+    groups: { ok: groupsOk, detail },
   };
   return { ready: Object.values(checks).every((c) => c.ok), checks };
 }

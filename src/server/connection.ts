@@ -2,14 +2,18 @@ import type { Socket } from 'node:net';
 import type { RequestContext } from '../handlers/handler.js';
 import type { Logger } from '../log.js';
 import { FrameDecoder } from '../protocol/frame.js';
+import { ProtocolError } from '../protocol/reader.js';
 import type { Services } from '../services.js';
 import type { Dispatcher } from './dispatch.js';
+import { ReceiveGuard, type ReceiveLimits } from './receive-guard.js';
 
-export interface ConnectionLimits {
+export interface ConnectionLimits extends ReceiveLimits {
   readonly maxRequestBytes: number;
   readonly maxPendingResponseBytes: number;
   /** Decoded frames waiting for their turn before the socket stops reading. */
   readonly maxQueuedRequests: number;
+  /** A connection with no traffic for this long and no request in hand is closed. */
+  readonly connectionsMaxIdleMs: number;
 }
 
 function secs(ms: number): number {
@@ -51,6 +55,7 @@ export class Connection {
   private mutedUntil = 0;
   private muteTimer: NodeJS.Timeout | undefined;
   private delayMs = 0;
+  private readonly guard: ReceiveGuard;
 
   constructor(
     private readonly socket: Socket,
@@ -61,6 +66,15 @@ export class Connection {
     private readonly onClose: (c: Connection) => void,
   ) {
     this.decoder = new FrameDecoder(limits.maxRequestBytes);
+    this.guard = new ReceiveGuard(
+      limits,
+      () =>
+        this.fail(
+          new ProtocolError(`no whole request within ${limits.requestReceiveTimeoutMs} ms`),
+          'stalled',
+        ),
+      () => this.updateReading(),
+    );
     this.localHost = plainAddress(socket.localAddress);
     this.localPort = socket.localPort ?? 0;
     this.remoteHost = plainAddress(socket.remoteAddress);
@@ -71,15 +85,24 @@ export class Connection {
     socket.on('drain', () => this.updateReading());
     socket.on('error', (err) => this.log.debug({ err }, 'socket error'));
     socket.on('close', () => this.finish());
+    // Kafka's connections.max.idle.ms; a request still being handled (a long rebalance) is not idle.
+    socket.setTimeout(limits.connectionsMaxIdleMs, () => {
+      if (this.busy || this.released > 0 || this.queue.length > 0) return;
+      this.log.info({ idleMs: limits.connectionsMaxIdleMs }, 'idle connection closed');
+      this.destroy();
+    });
   }
 
   private onData(chunk: Buffer): void {
+    this.guard.read(chunk.length);
     try {
       const arrived = performance.now();
       this.decoder.push(chunk, (frame) => {
         this.queue.push(frame);
         this.arrivals.push(arrived);
+        this.guard.frameReceived();
       });
+      this.guard.partial(this.decoder.bufferedBytes > 0);
     } catch (err) {
       this.fail(err, 'malformed frame');
       return;
@@ -106,6 +129,7 @@ export class Connection {
     };
     const previous = this.inFlight;
     this.inFlight = this.process(frame, arrived, release, previous).finally(() => {
+      this.guard.handled(frame.length + 4);
       if (released) this.released--;
       else this.busy = false;
       released = true;
@@ -216,6 +240,7 @@ export class Connection {
     if (this.closed) return;
     const overloaded =
       this.mutedUntil > 0 ||
+      this.guard.blocked ||
       this.socket.writableLength > this.limits.maxPendingResponseBytes ||
       this.queue.length >= this.limits.maxQueuedRequests;
     if (overloaded && !this.readingPaused) {
@@ -245,6 +270,7 @@ export class Connection {
     this.queue.length = 0;
     this.arrivals.length = 0;
     clearTimeout(this.muteTimer);
+    this.guard.close();
     this.abort.abort();
     this.services.metrics.connectionClosed();
     this.onClose(this);

@@ -7,8 +7,10 @@
  * CORRUPT_MESSAGE, TOPIC_ALREADY_EXISTS, ...); anything else thrown is an I/O failure or a bug.
  */
 
+import type { LockService } from '../coordination/lock-service.js';
 import type { StoreMetrics } from '../metrics/metrics.js';
 import { KafkaError } from '../protocol/error-codes.js';
+import type { RecordBatch } from '../protocol/records/batch.js';
 
 /**
  * An append that failed after the backend had acknowledged its first `storedRecords` records, stored
@@ -46,6 +48,17 @@ export interface CreateTopicSpec {
 export interface AppendOptions {
   /** When set, the batch is stamped with this log-append time (ms) instead of keeping CreateTime. */
   readonly logAppendTimeMs?: bigint;
+  /**
+   * The producer asked for acks=-1 (all): resolve only once the records would survive a restart of
+   * the store. A store that persists every append before resolving can ignore it.
+   */
+  readonly durable?: boolean;
+  /**
+   * Views of the batches in the appended bytes, in order, already validated by the produce path
+   * (header, CRC-32C and every record: src/protocol/records/validate.ts). A store may use them
+   * instead of walking the bytes again; without them it validates the header and CRC itself.
+   */
+  readonly validated?: readonly RecordBatch[];
 }
 
 export interface AppendResult {
@@ -229,4 +242,10 @@ export interface Storage {
   kvPut(namespace: string, key: string, value: Buffer): Promise<void>;
   kvDelete(namespace: string, key: string): Promise<void>;
   kvList(namespace: string): Promise<Map<string, Buffer>>;
+
+  /**
+   * Optional: named expiring locks shared by every gateway on this store. With them, gateways share
+   * the coordination of consumer groups and move it off a gateway that stops (src/coordination/).
+   */
+  readonly locks?: LockService;
 }

@@ -29,11 +29,14 @@ const services = compose.services ?? {};
 /** The SeaweedFS services and the `weed` subcommand each must run. */
 const WEED_SERVICES = { master: 'master', volume: 'volume', filer: 'filer', broker: 'mq.broker' } as const;
 
-/** The SeaweedFS release the SeaweedMQ suite runs against: the one install-weed.sh installs. */
+/**
+ * The newest SeaweedFS release the SeaweedMQ suite passes on, as install-weed.sh names it (the suite's
+ * default is a newer snapshot built from the Go module proxy, which has no image).
+ */
 function testedSeaweedVersion(): string {
   const script = readFileSync(join(ROOT, 'scripts', 'seaweedfs', 'install-weed.sh'), 'utf8');
-  const m = /WEED_PYPI_VERSION="\$\{WEED_PYPI_VERSION:-([^}"]+)\}"/.exec(script);
-  if (!m?.[1]) throw new Error('install-weed.sh no longer names WEED_PYPI_VERSION');
+  const m = /^SEAWEEDFS_RELEASE="([^"]+)"$/m.exec(script);
+  if (!m?.[1]) throw new Error('install-weed.sh no longer names SEAWEEDFS_RELEASE');
   return m[1];
 }
 

@@ -258,9 +258,10 @@ export class LogStorage implements Storage {
     options?: AppendOptions,
   ): Promise<AppendResult> {
     const log = this.partitionLog(topic, partition);
-    // Structure and CRC only: the produce path applied the client rules; control batches and
-    // compacted batches written by others are stored as they are.
-    const views = validateBatches(batches, { fromClient: false });
+    // The produce path hands over the batches it validated; anything else is checked for structure and
+    // CRC only (control batches and compacted batches are stored as they are). acks=1 and acks=-1 are
+    // alike here: the flush policy decides what an acknowledgement waits for (docs/log-store.md).
+    const views = options?.validated ?? validateBatches(batches, { fromClient: false });
     if (views.length === 0) throw new KafkaError(ErrorCode.INVALID_RECORD, 'no record batch to append');
     const baseOffset = log.nextOffset;
     await log.append(views, batches, options?.logAppendTimeMs);

@@ -122,7 +122,7 @@ export class MemoryStorage implements Storage {
   ): Promise<AppendResult> {
     const log = this.partitionLog(topic, partition);
     const logAppendTimeMs = options?.logAppendTimeMs;
-    const baseOffset = log.append(batches, logAppendTimeMs);
+    const baseOffset = log.append(batches, logAppendTimeMs, options?.validated);
     this.notifier.notify(topic, partition);
     return { baseOffset, logAppendTimeMs: logAppendTimeMs ?? -1n, logStartOffset: log.logStartOffset };
   }
