@@ -7,6 +7,7 @@ import type { ConfigRegistry } from '../configs/registry.js';
 import type { Logger } from '../log.js';
 import { ErrorCode, isKafkaError } from '../protocol/error-codes.js';
 import type { CompactionResult, Storage } from '../storage/storage.js';
+import { PeriodicPass } from '../timers/periodic-pass.js';
 import { compactionSettings } from './plan.js';
 
 export interface CleanerOptions {
@@ -20,55 +21,31 @@ export interface CleanedPartition extends CompactionResult {
 }
 
 export class LogCleaner {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<CleanedPartition[]> | undefined;
-  private started = false;
   private readonly now: () => number;
+  private readonly periodic: PeriodicPass<CleanedPartition[]>;
 
   constructor(
     private readonly storage: Storage,
     private readonly configs: ConfigRegistry,
     private readonly log: Logger,
-    private readonly options: CleanerOptions,
+    options: CleanerOptions,
   ) {
     this.now = options.now ?? Date.now;
+    this.periodic = new PeriodicPass(() => this.pass(), options.backoffMs, log, 'log cleaner pass');
   }
 
+  /** Starts the timer, on a store that can compact. */
   start(): void {
-    if (this.started || this.storage.compact === undefined) return;
-    this.started = true;
-    this.schedule();
+    if (this.storage.compact !== undefined) this.periodic.start();
   }
 
-  async stop(): Promise<void> {
-    this.started = false;
-    clearTimeout(this.timer);
-    await this.running?.catch(() => undefined);
+  stop(): Promise<void> {
+    return this.periodic.stop();
   }
 
   /** Runs a pass now (after the one in progress) and returns the partitions it cleaned. */
-  async runNow(): Promise<CleanedPartition[]> {
-    while (this.running !== undefined) await this.running.catch(() => undefined);
-    this.running = this.pass();
-    try {
-      return await this.running;
-    } finally {
-      this.running = undefined;
-    }
-  }
-
-  private schedule(): void {
-    if (!this.started) return;
-    this.timer = setTimeout(() => {
-      this.runNow().then(
-        () => this.schedule(),
-        (err: unknown) => {
-          this.log.error({ err }, 'log cleaner pass failed');
-          this.schedule();
-        },
-      );
-    }, this.options.backoffMs);
-    this.timer.unref();
+  runNow(): Promise<CleanedPartition[]> {
+    return this.periodic.runNow();
   }
 
   private async pass(): Promise<CleanedPartition[]> {

@@ -56,10 +56,24 @@ function retain(r: DecodedRecord, ctx: FilterContext, horizon: bigint | undefine
   return r.value !== null || horizon === undefined || ctx.nowMs < horizon;
 }
 
+/** What a rebuilt batch keeps of the original: offsets, producer fields, transactional bit, epoch. */
+function keptHeader(batch: RecordBatch) {
+  return {
+    baseOffset: batch.baseOffset,
+    lastOffsetDelta: batch.lastOffsetDelta,
+    timestampType: batch.timestampType,
+    producerId: batch.producerId,
+    producerEpoch: batch.producerEpoch,
+    baseSequence: batch.baseSequence,
+    transactional: batch.isTransactional,
+    partitionLeaderEpoch: batch.partitionLeaderEpoch,
+  };
+}
+
 function rebuild(batch: RecordBatch, kept: DecodedRecord[], deleteHorizonMs: bigint | undefined): Buffer {
   const logAppend = batch.timestampType === 1;
   return buildRecordBatch({
-    baseOffset: batch.baseOffset,
+    ...keptHeader(batch),
     records: kept.map((r) => ({
       key: r.key,
       value: r.value,
@@ -68,34 +82,20 @@ function rebuild(batch: RecordBatch, kept: DecodedRecord[], deleteHorizonMs: big
       offsetDelta: Number(r.offset - batch.baseOffset),
     })),
     compression: batch.compression,
-    timestampType: batch.timestampType,
     baseTimestamp: logAppend ? batch.maxTimestamp : kept[0]!.timestamp,
     maxTimestamp: logAppend ? batch.maxTimestamp : undefined,
     deleteHorizonMs,
-    producerId: batch.producerId,
-    producerEpoch: batch.producerEpoch,
-    baseSequence: batch.baseSequence,
-    transactional: batch.isTransactional,
-    partitionLeaderEpoch: batch.partitionLeaderEpoch,
-    lastOffsetDelta: batch.lastOffsetDelta,
   });
 }
 
 /** A batch without records that keeps the offsets and producer fields of `batch`. */
 function emptyHeader(batch: RecordBatch): Buffer {
   return buildRecordBatch({
-    baseOffset: batch.baseOffset,
+    ...keptHeader(batch),
     records: [],
     compression: Compression.None,
-    timestampType: batch.timestampType,
     baseTimestamp: batch.maxTimestamp,
     maxTimestamp: batch.maxTimestamp,
-    producerId: batch.producerId,
-    producerEpoch: batch.producerEpoch,
-    baseSequence: batch.baseSequence,
-    transactional: batch.isTransactional,
-    partitionLeaderEpoch: batch.partitionLeaderEpoch,
-    lastOffsetDelta: batch.lastOffsetDelta,
   });
 }
 
