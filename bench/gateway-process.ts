@@ -94,6 +94,9 @@ export async function startGatewayProcess(
   if (extras.extraListeners !== undefined) {
     args.push('--listeners', `PLAINTEXT://127.0.0.1:${port},${extras.extraListeners}`);
   }
+  // The command line's default store keeps files in ./kafka-gateway-data, here the checkout: a run
+  // that names no store (and no cluster) gets the memory store instead.
+  if (!args.includes('--store') && !args.includes('--masters')) args.push('--store', 'memory');
   const stdout = extras.onLog === undefined ? 'ignore' : 'pipe';
   const child = spawn(process.execPath, args, { stdio: ['ignore', stdout, 'inherit'], cwd: ROOT });
   if (extras.onLog !== undefined) child.stdout?.on('data', extras.onLog);

@@ -28,6 +28,8 @@ type Backend = (typeof BACKENDS)[number];
 const { values: flags } = parseArgs({
   options: {
     backend: { type: 'string', default: 'memory' },
+    store: { type: 'string', default: 'memory' },
+    'log-flush-interval-messages': { type: 'string' },
     bootstrap: { type: 'string' },
     pid: { type: 'string' },
     masters: { type: 'string' },
@@ -56,6 +58,7 @@ function usage(message: string): never {
 
 const backend =
   BACKENDS.find((b) => b === flags.backend) ?? usage(`--backend must be one of ${BACKENDS.join(', ')}`);
+if (flags.store !== 'memory' && flags.store !== 'log') usage('--store must be memory or log');
 if (backend !== 'memory' && (flags.bootstrap || flags.pid)) {
   usage('--bootstrap/--pid measure an external server; they go with --backend memory only');
 }
@@ -112,8 +115,23 @@ async function benchMemory(): Promise<Report[]> {
     return [await runSequence({ ...target, bootstrap: flags.bootstrap, pid }, load)];
   }
   await build();
+  if (flags.store === 'log') {
+    // A fresh data directory of its own, removed afterwards: the machine's disk is shared.
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'bench-log-store-'));
+    const flush = flags['log-flush-interval-messages'];
+    const args = ['--store', 'log', '--data-dir', dataDir];
+    if (flush !== undefined) args.push('--log-flush-interval-messages', flush);
+    const name = `kafka-gateway (this checkout), log store${flush === undefined ? '' : `, flush every ${flush}`}`;
+    try {
+      const target = { name, backend: 'log', topic };
+      return [await measure(() => startGatewayProcess(load.partitions, { ...ourExtras, args }), target)];
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }
   const target = { name: 'kafka-gateway (this checkout), memory store', backend: 'memory', topic };
-  return [await measure(() => startGatewayProcess(load.partitions, ourExtras), target)];
+  const args = ['--store', 'memory'];
+  return [await measure(() => startGatewayProcess(load.partitions, { ...ourExtras, args }), target)];
 }
 
 let publisher: PublisherReport | undefined;

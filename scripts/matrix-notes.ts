@@ -33,7 +33,7 @@ export const API_NOTES: Record<number, string> = {
   44: 'SET, DELETE, APPEND, SUBTRACT on topic configs; broker configs are read-only (INVALID_REQUEST), deleting one is a no-op',
   18: 'finalized features as Kafka 3.9: metadata.version 1-21 finalized at 21 (3.9-IV0); v4 adds kraft.version 0-1',
   34: 'a replica can only stay where it is: its current log dir succeeds (no-op), another path LOG_DIR_NOT_FOUND',
-  35: 'sizes from the store (memory: one "memory" dir with the bytes held); a store that cannot tell reports -1',
+  35: 'sizes from the store (log: the data dir, its volume and each partition; memory: one "memory" dir); a store that cannot tell reports -1',
   43: 'every partition is led by its only replica: ELECTION_NOT_NEEDED, as a one-broker Kafka answers',
   45: 'only [node id] is a valid target, completed at once; cancelling finds NO_REASSIGNMENT_IN_PROGRESS',
   46: 'none is ever in progress',

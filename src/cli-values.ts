@@ -11,6 +11,20 @@ export function integer(min: number, max: number) {
   };
 }
 
+const LONG_MAX = 2n ** 63n - 1n;
+
+/** Parses a whole number within [min, 2^63-1] as a bigint (Kafka's long configs). */
+export function long(min: bigint) {
+  return (value: string): bigint => {
+    const v = value.trim();
+    const n = /^-?\d+$/.test(v) ? BigInt(v) : undefined;
+    if (n === undefined || n < min || n > LONG_MAX) {
+      throw new InvalidArgumentError(`expected a whole number from ${min} to ${LONG_MAX}, got "${value}"`);
+    }
+    return n;
+  };
+}
+
 export function boolean(value: string): boolean {
   const v = value.trim().toLowerCase();
   if (['true', '1', 'yes', 'on'].includes(v)) return true;

@@ -4,7 +4,7 @@ import { DEFAULT_CONFIG } from './config.js';
 import { applyConfigFile, CONFIG_ENV, configFilePath } from './config-file.js';
 import { startGateway } from './gateway.js';
 import { DEFAULT_GROUP_CONFIG } from './groups/config.js';
-import { boolean, integer, option } from './cli-values.js';
+import { boolean, integer, long, option } from './cli-values.js';
 import { createLogger } from './log.js';
 import { addSecurityOptions, securityFromOptions } from './security/cli-options.js';
 
@@ -35,9 +35,37 @@ export function buildCommand(): Command {
     .addOption(
       option(
         '--store <kind>',
-        'storage backend (default: seaweedmq when --masters is given, else memory)',
+        'storage backend (default: seaweedmq when --masters is given, else log)',
         'STORE',
-      ).choices(['memory', 'seaweedmq']),
+      ).choices(['memory', 'log', 'seaweedmq']),
+    )
+    .addOption(
+      option('--data-dir <dir>', `directory of the log store (default: ./${d.log.dataDir})`, 'DATA_DIR'),
+    )
+    .addOption(
+      option(
+        '--log-flush-interval-messages <n>',
+        'log store: records appended between fsyncs; 1 fsyncs each append before acknowledging it',
+        'LOG_FLUSH_INTERVAL_MESSAGES',
+      )
+        .default(d.log.flushIntervalMessages, String(d.log.flushIntervalMessages))
+        .argParser(long(1n)),
+    )
+    .addOption(
+      option(
+        '--log-flush-interval-ms <ms>',
+        'log store: longest time appended data waits for an fsync (default: no limit)',
+        'LOG_FLUSH_INTERVAL_MS',
+      ).argParser(long(0n)),
+    )
+    .addOption(
+      option(
+        '--log-segment-bytes <n>',
+        'log store: size at which a segment file is rolled',
+        'LOG_SEGMENT_BYTES',
+      )
+        .default(d.log.segmentBytes)
+        .argParser(integer(1024, 2 ** 31 - 1)),
     )
     .addOption(
       option(
@@ -164,6 +192,24 @@ export function buildCommand(): Command {
     )
     .addOption(
       option(
+        '--producer-snapshot-interval-ms <ms>',
+        'how often the idempotent-producer state of changed partitions is saved to the store',
+        'PRODUCER_SNAPSHOT_INTERVAL_MS',
+      )
+        .default(d.producerSnapshotIntervalMs)
+        .argParser(integer(10, 2 ** 31 - 1)),
+    )
+    .addOption(
+      option(
+        '--log-cleaner-backoff-ms <ms>',
+        'how long the log cleaner waits between passes over compacted topics',
+        'LOG_CLEANER_BACKOFF_MS',
+      )
+        .default(d.logCleanerBackoffMs)
+        .argParser(integer(10, 2 ** 31 - 1)),
+    )
+    .addOption(
+      option(
         '--group-initial-rebalance-delay-ms <ms>',
         'how long a new group waits for more members before its first rebalance',
         'GROUP_INITIAL_REBALANCE_DELAY_MS',
@@ -278,18 +324,31 @@ function mastersOf(opts: Record<string, unknown>): string[] {
     .filter((m) => m.length > 0);
 }
 
-/** --masters alone means SeaweedMQ; asking for SeaweedMQ without masters is a mistake, not memory. */
+/**
+ * --masters alone means SeaweedMQ, --data-dir alone (or nothing) the log store. Asking for SeaweedMQ
+ * without masters, or naming a cluster or a directory for another store, is a mistake: it never
+ * quietly becomes another store.
+ */
 function storeOf(opts: Record<string, unknown>): GatewayConfig['store'] {
   const masters = mastersOf(opts);
   const store =
-    (opts.store as GatewayConfig['store'] | undefined) ?? (masters.length > 0 ? 'seaweedmq' : 'memory');
+    (opts.store as GatewayConfig['store'] | undefined) ?? (masters.length > 0 ? 'seaweedmq' : 'log');
   if (store === 'seaweedmq' && masters.length === 0) {
     throw new InvalidArgumentError('--store seaweedmq needs --masters host:port');
   }
-  if (store === 'memory' && masters.length > 0) {
-    throw new InvalidArgumentError('--masters names a SeaweedFS cluster, but --store memory was asked for');
+  if (store !== 'seaweedmq' && masters.length > 0) {
+    throw new InvalidArgumentError(`--masters names a SeaweedFS cluster, but --store ${store} was asked for`);
   }
   return store;
+}
+
+function logStoreOf(opts: Record<string, unknown>): GatewayConfig['log'] {
+  return {
+    dataDir: (opts.dataDir as string | undefined) ?? DEFAULT_CONFIG.log.dataDir,
+    flushIntervalMessages: opts.logFlushIntervalMessages as bigint,
+    flushIntervalMs: (opts.logFlushIntervalMs as bigint | undefined) ?? DEFAULT_CONFIG.log.flushIntervalMs,
+    segmentBytes: opts.logSegmentBytes as number,
+  };
 }
 
 /** A request of --max-request-bytes must fit in the budget, or it could never be read whole. */
@@ -311,6 +370,7 @@ export function configFromOptions(opts: Record<string, unknown>): GatewayConfig 
     advertisedHost: opts.advertisedHost as string | undefined,
     advertisedPort: opts.advertisedPort as number | undefined,
     store: storeOf(opts),
+    log: logStoreOf(opts),
     seaweedmq: {
       masters: mastersOf(opts),
       filerGroup: opts.filerGroup as string,
@@ -330,6 +390,8 @@ export function configFromOptions(opts: Record<string, unknown>): GatewayConfig 
     nodeId: opts.nodeId as number,
     clusterId: opts.clusterId as string,
     retentionCheckIntervalMs: opts.retentionCheckIntervalMs as number,
+    logCleanerBackoffMs: opts.logCleanerBackoffMs as number,
+    producerSnapshotIntervalMs: opts.producerSnapshotIntervalMs as number,
     groups: {
       initialRebalanceDelayMs: opts.groupInitialRebalanceDelayMs as number,
       minSessionTimeoutMs: opts.groupMinSessionTimeoutMs as number,
@@ -365,6 +427,13 @@ export function parseCommandLine(argv: readonly string[]): GatewayConfig {
 export async function main(argv: readonly string[]): Promise<void> {
   const config = parseCommandLine(argv);
   const log = createLogger(config.logLevel);
+  // The image names a data directory in its environment; with --masters or --store memory it is unused.
+  if (config.store !== 'log' && config.log.dataDir !== DEFAULT_CONFIG.log.dataDir) {
+    log.warn(
+      { dataDir: config.log.dataDir, store: config.store },
+      'the data directory is used by the log store only',
+    );
+  }
   const gateway = await startGateway(config, log);
   let signalled = false;
   const shutdown = (signal: string): void => {

@@ -11,6 +11,17 @@ export interface SeaweedMqConfig {
   readonly publishTimeoutMs: number;
 }
 
+/** The durable log store (src/storage/log/): where it keeps its files and its broker-wide defaults. */
+export interface LogStoreConfig {
+  readonly dataDir: string;
+  /** log.flush.interval.messages: 1 fsyncs every append before it is acknowledged. */
+  readonly flushIntervalMessages: bigint;
+  /** log.flush.interval.ms: the longest appended data waits for an fsync (Long.MAX: no limit). */
+  readonly flushIntervalMs: bigint;
+  /** log.segment.bytes */
+  readonly segmentBytes: number;
+}
+
 /** A gateway named as the group coordinator of every gateway on one SeaweedMQ namespace. */
 export interface CoordinatorAddress {
   readonly nodeId: number;
@@ -25,7 +36,9 @@ export interface GatewayConfig {
   /** Host and port put in Metadata; undefined means the address the client connected to. */
   readonly advertisedHost: string | undefined;
   readonly advertisedPort: number | undefined;
-  readonly store: 'memory' | 'seaweedmq';
+  readonly store: 'memory' | 'log' | 'seaweedmq';
+  /** Where the log store keeps its data; used when store is 'log'. */
+  readonly log: LogStoreConfig;
   /** Where the SeaweedMQ store finds its cluster; used when store is 'seaweedmq'. */
   readonly seaweedmq: SeaweedMqConfig;
   readonly defaultPartitions: number;
@@ -51,6 +64,10 @@ export interface GatewayConfig {
   readonly maxDecompressedRatio: number;
   /** How often retention.ms / retention.bytes are applied to every partition (log.retention.check.interval.ms). */
   readonly retentionCheckIntervalMs: number;
+  /** How long the log cleaner waits between passes over compacted topics (log.cleaner.backoff.ms). */
+  readonly logCleanerBackoffMs: number;
+  /** How often the idempotent-producer state of changed partitions is snapshotted to the store. */
+  readonly producerSnapshotIntervalMs: number;
   /** Group coordinator settings that differ from Kafka's defaults. */
   readonly groups: Partial<GroupConfig>;
   /**
@@ -89,7 +106,14 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   port: 9092,
   advertisedHost: undefined,
   advertisedPort: undefined,
+  // Embedding and tests default to memory; the command line defaults to the log store (cli.ts).
   store: 'memory',
+  log: {
+    dataDir: 'kafka-gateway-data',
+    flushIntervalMessages: 1n,
+    flushIntervalMs: 2n ** 63n - 1n,
+    segmentBytes: 1024 * 1024 * 1024,
+  },
   seaweedmq: {
     masters: [],
     filerGroup: '',
@@ -110,6 +134,8 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   connectionsMaxIdleMs: 600_000,
   maxDecompressedRatio: 64,
   retentionCheckIntervalMs: 30_000,
+  producerSnapshotIntervalMs: 5_000,
+  logCleanerBackoffMs: 15_000,
   groups: {},
   groupCoordinator: undefined,
   coordination: { slots: 16, leaseMs: 6_000 },

@@ -10,6 +10,7 @@ import { KafkaServer } from './server/server.js';
 import { PLAINTEXT_LISTENER, type ListenerConfig } from './security/listeners.js';
 import type { Services } from './services.js';
 import { createServices } from './services.js';
+import { LogStorage } from './storage/log/log-storage.js';
 import { MemoryStorage } from './storage/memory/memory-storage.js';
 import { SeaweedMqStorage } from './storage/seaweedmq/index.js';
 import type { Storage } from './storage/storage.js';
@@ -45,6 +46,16 @@ export function createStorage(config: GatewayConfig, log: Logger): Storage {
   switch (config.store) {
     case 'memory':
       return new MemoryStorage({ logger: log });
+    case 'log':
+      return new LogStorage({
+        dataDir: config.log.dataDir,
+        logger: log,
+        defaults: {
+          flushIntervalMessages: config.log.flushIntervalMessages,
+          flushIntervalMs: config.log.flushIntervalMs,
+          segmentBytes: config.log.segmentBytes,
+        },
+      });
     case 'seaweedmq':
       // Never falls back to memory: an unreachable cluster answers retriable errors until it is back.
       return new SeaweedMqStorage({ ...config.seaweedmq, logger: log });
@@ -82,6 +93,7 @@ export async function startGateway(
   // cluster that is not up yet must not stop the gateway: group requests then get
   // COORDINATOR_LOAD_IN_PROGRESS until the load succeeds.
   await services.groups.loadInBackground();
+  await services.producerState.loadInBackground();
   services.quotas.loadInBackground(log);
   services.security.start();
   let addresses: Map<string, AddressInfo>;
@@ -90,6 +102,7 @@ export async function startGateway(
   } catch (err) {
     services.security.close();
     await services.groups.close();
+    await services.producerState.stop();
     await storage.close();
     throw err;
   }
@@ -98,11 +111,14 @@ export async function startGateway(
     async (err: unknown) => {
       await server.close();
       await services.groups.close();
+      await services.producerState.stop();
       await storage.close();
       throw err;
     },
   );
   const address = [...addresses.values()][0]!;
+  services.cleaner.start();
+  services.producerState.start();
   startCoordination(services, config, address);
   for (const [name, a] of addresses) {
     log.info(
@@ -134,6 +150,8 @@ export async function startGateway(
         await services.groups.close();
         await server.close();
         await services.retention.stop();
+        await services.cleaner.stop();
+        await services.producerState.stop();
         services.quotas.close();
         services.security.close();
         await ops?.close();

@@ -1,4 +1,5 @@
 import type { GatewayConfig } from './config.js';
+import { LogCleaner } from './compaction/cleaner-service.js';
 import { ProducePolicies } from './configs/produce-policy.js';
 import { ConfigRegistry } from './configs/registry.js';
 import { SlotManager } from './coordination/slot-manager.js';
@@ -10,6 +11,7 @@ import { NO_METRICS } from './metrics/metrics.js';
 import { QuotaManager } from './quotas/manager.js';
 import { QuotaStore } from './quotas/quota-store.js';
 import { ProducerRegistry } from './producers/producer-state.js';
+import { ProducerStateStore } from './producers/snapshots.js';
 import { RetentionEnforcer } from './retention/enforcer.js';
 import type { SupportedApi } from './server/dispatch.js';
 import type { Storage } from './storage/storage.js';
@@ -22,12 +24,16 @@ export interface Services {
   readonly log: Logger;
   readonly topics: TopicService;
   readonly producers: ProducerRegistry;
+  /** Snapshots the producer state to the store and restores it at start (replay observers plug in here). */
+  readonly producerState: ProducerStateStore;
   /** Topic and broker config definitions, validation and resolved views (DescribeConfigs). */
   readonly configs: ConfigRegistry;
   /** What each topic's configs ask of produced batches (validation limits, timestamp windows). */
   readonly producePolicies: ProducePolicies;
   /** Applies retention.ms / retention.bytes on a timer; the gateway starts and stops it. */
   readonly retention: RetentionEnforcer;
+  /** Compacts topics with cleanup.policy=compact on a timer, on stores that can. */
+  readonly cleaner: LogCleaner;
   /** The classic group coordinator; gateway start loads it before listening. */
   readonly groups: GroupCoordinator;
   /**
@@ -52,6 +58,8 @@ export function createServices(
   metrics: GatewayMetrics = NO_METRICS,
 ): Services {
   const configs = new ConfigRegistry(config);
+  // Ids start from the clock so a restarted gateway does not hand out ids a store still knows.
+  const producers = new ProducerRegistry(BigInt(Date.now()) * 1000n);
   const slots =
     storage.locks === undefined || config.groupCoordinator !== undefined
       ? undefined
@@ -70,8 +78,10 @@ export function createServices(
     storage,
     log,
     topics: new TopicService(storage, config, log),
-    // Ids start from the clock so a restarted gateway does not hand out ids a store still knows.
-    producers: new ProducerRegistry(BigInt(Date.now()) * 1000n),
+    producers,
+    producerState: new ProducerStateStore(producers, storage, log, {
+      intervalMs: config.producerSnapshotIntervalMs,
+    }),
     groups: new GroupCoordinator({
       store: storage,
       logger: log,
@@ -83,6 +93,7 @@ export function createServices(
     configs,
     producePolicies: new ProducePolicies(configs, config.maxDecompressedRatio),
     retention: new RetentionEnforcer(storage, configs, log, { intervalMs: config.retentionCheckIntervalMs }),
+    cleaner: new LogCleaner(storage, configs, log, { backoffMs: config.logCleanerBackoffMs }),
     metrics,
     quotas: new QuotaManager(new QuotaStore(storage), config.quotaWindow),
     security: new SecurityService(config.security, storage, log),

@@ -17,6 +17,7 @@ import {
   mayCreateTopic,
   ResourceType,
 } from '../security/authorize.js';
+import type { PartitionProducers, Reservation } from '../producers/producer-state.js';
 import { topicNameProblem } from '../topics/topic-name.js';
 import { toKafkaError } from './error-message.js';
 import type { RequestContext } from './handler.js';
@@ -72,21 +73,29 @@ function checkBatch(
   return batch;
 }
 
+/**
+ * Produces to one partition. `issued` is called once the batches were handed to the store (or the
+ * partition was answered without storing): from then on a later request may append behind them.
+ */
 async function produceToPartition(
   topic: TopicInfo,
   data: ProduceRequestPartitionProduceData,
   acks: number,
   ctx: RequestContext,
+  issued: () => void,
 ): Promise<PartitionResult> {
   const { storage, producers } = ctx.services;
   if (data.index < 0 || data.index >= topic.partitions) {
+    issued();
     return failed(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.');
   }
+  let reservation: Reservation | undefined;
+  let state: PartitionProducers | undefined;
   try {
     const first = checkBatch(data, topic, ctx);
     const batches = [first];
     const idempotent = first.producerId >= 0n;
-    const state = idempotent ? producers.partition(topic.id, data.index) : undefined;
+    state = idempotent ? await producers.ready(topic.id, data.index) : undefined;
     let resume: { skip: number; baseOffset: bigint } | undefined;
     if (state !== undefined) {
       const verdict = state.check(
@@ -96,6 +105,16 @@ async function produceToPartition(
         first.lastOffsetDelta,
       );
       if (verdict.kind === 'error') return failed(verdict.errorCode, verdict.message);
+      if (verdict.kind === 'pending') {
+        // A retry while the first attempt is still being appended: answer as that attempt ends.
+        issued();
+        const done = await verdict.settled;
+        if (done === undefined) {
+          return failed(ErrorCode.REQUEST_TIMED_OUT, 'The first attempt of this batch failed; retry it.');
+        }
+        const offsets = await storage.offsets(topic.name, data.index);
+        return duplicateOf(done.baseOffset, done.logAppendTimeMs, offsets.logStartOffset);
+      }
       if (verdict.kind === 'resume' && batches.length === 1) resume = verdict;
       if (verdict.kind === 'duplicate') {
         const offsets = await storage.offsets(topic.name, data.index);
@@ -113,13 +132,28 @@ async function produceToPartition(
     const logAppendTime = topic.configs['message.timestamp.type'] === 'LogAppendTime';
     const toStore = resume === undefined ? data.records! : withoutLeading(first, resume.skip);
     let result: AppendResult;
+    // Snapshots of the producer state must know which appends are not recorded yet (snapshots.ts).
+    const token = state === undefined ? undefined : producers.appends.begin();
+    // Held until the append ends, so a pipelined next batch of this producer is checked against it.
+    if (state !== undefined && batches.length === 1 && resume === undefined) {
+      reservation = state.reserve(
+        first.producerId,
+        first.producerEpoch,
+        first.baseSequence,
+        first.lastOffsetDelta,
+      );
+    }
     try {
-      result = await storage.append(topic.name, data.index, toStore, {
+      const appending = storage.append(topic.name, data.index, toStore, {
         durable: acks === -1,
         ...(logAppendTime ? { logAppendTimeMs: BigInt(Date.now()) } : {}),
         ...(resume === undefined ? { validated: batches } : {}),
       });
+      issued();
+      result = await appending;
     } catch (err) {
+      if (reservation !== undefined) state?.release(reservation);
+      reservation = undefined;
       if (state !== undefined && batches.length === 1 && err instanceof PartialAppendError) {
         state.recordPartial(
           first.producerId,
@@ -130,6 +164,7 @@ async function produceToPartition(
           resume?.baseOffset ?? err.baseOffset,
         );
       }
+      producers.appends.end(token, topic.id, topic.name, data.index);
       throw err;
     }
     ctx.services.metrics.produced(
@@ -153,6 +188,7 @@ async function produceToPartition(
         offset += BigInt(b.lastOffsetDelta) + 1n;
       }
     }
+    producers.appends.end(token, topic.id, topic.name, data.index);
     return {
       errorCode: ErrorCode.NONE,
       errorMessage: null,
@@ -161,6 +197,7 @@ async function produceToPartition(
       logStartOffset: result.logStartOffset,
     };
   } catch (err) {
+    if (reservation !== undefined) state?.release(reservation);
     const e = toKafkaError(err, ctx);
     if (err instanceof RecordValidationError) {
       ctx.log.info({ topic: topic.name, partition: data.index, reason: e.errorMessage }, 'produce refused');
@@ -174,7 +211,13 @@ async function produceToPartition(
       ctx.log.info({ topic: topic.name, partition: data.index, reason: e.errorMessage }, 'produce refused');
     }
     return failed(e.errorCode, e.errorMessage);
+  } finally {
+    issued();
   }
+}
+
+function duplicateOf(baseOffset: bigint, logAppendTimeMs: bigint, logStartOffset: bigint): PartitionResult {
+  return { errorCode: ErrorCode.NONE, errorMessage: null, baseOffset, logAppendTimeMs, logStartOffset };
 }
 
 /**
@@ -215,6 +258,20 @@ export default defineHandler<ProduceRequest, ProduceResponse>({
     const txnDenied =
       request.transactionalId != null &&
       !allowed(ctx, AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, request.transactionalId);
+    // Once every partition's batches are with the store, the connection may go on to its next request
+    // while these are written: on a store that appends in call order, pipelined requests keep order
+    // and share fsyncs. Responses still leave in request order.
+    let waiting = request.topicData.reduce((n, t) => n + t.partitionData.length, 0);
+    const release = ctx.services.storage.appendsInCallOrder === true ? ctx.release : undefined;
+    if (waiting === 0) release?.();
+    const issuedOnce = (): (() => void) => {
+      let done = false;
+      return () => {
+        if (done) return;
+        done = true;
+        if (--waiting === 0) release?.();
+      };
+    };
     const responses = await Promise.all(
       request.topicData.map(async (t) => {
         const nameProblem = topicNameProblem(t.name);
@@ -237,6 +294,8 @@ export default defineHandler<ProduceRequest, ProduceResponse>({
             : undefined;
         const partitionResponses = await Promise.all(
           t.partitionData.map(async (p) => {
+            const issued = issuedOnce();
+            if (topic === undefined || !acksValid || nameProblem !== undefined) issued();
             if (denied !== undefined) return toResponse(p.index, failed(denied, null));
             if (!acksValid) return toResponse(p.index, failed(ErrorCode.INVALID_REQUIRED_ACKS, null));
             if (lookupFailure !== undefined) return toResponse(p.index, lookupFailure);
@@ -252,7 +311,7 @@ export default defineHandler<ProduceRequest, ProduceResponse>({
                 ),
               );
             }
-            return toResponse(p.index, await produceToPartition(topic, p, request.acks, ctx));
+            return toResponse(p.index, await produceToPartition(topic, p, request.acks, ctx, issued));
           }),
         );
         return { name: t.name, partitionResponses };

@@ -17,6 +17,11 @@ export interface RequestContext {
   readonly log: Logger;
   /** Aborted when the connection closes, so long waits (fetch) can stop early. */
   readonly signal: AbortSignal;
+  /**
+   * Lets the connection start handling its next request before this one is answered (responses still
+   * leave in order). Produce calls it once its batches are queued in the store. Absent: not possible.
+   */
+  readonly release?: () => void;
 }
 
 /**

@@ -28,10 +28,15 @@ function plainAddress(address: string | undefined): string {
   return address.startsWith('::ffff:') ? address.slice(7) : address;
 }
 
+/** Requests a connection may have released (RequestContext.release) and not yet answered. */
+const MAX_RELEASED = 5;
+
 /**
  * One client connection. Requests are handled one at a time in arrival order, as a Kafka broker
  * does, so responses leave in request order and a producer's pipelined batches are appended in
- * the order they were sent.
+ * the order they were sent. A handler may release the connection early (Produce, once its batches
+ * are queued in a store that keeps call order): the next request is then handled while it finishes,
+ * and its response still waits for the ones before it.
  */
 export class Connection {
   private readonly decoder: FrameDecoder;
@@ -39,6 +44,8 @@ export class Connection {
   /** When each queued frame arrived (performance.now()), for the queue-time metric. */
   private readonly arrivals: number[] = [];
   private busy = false;
+  /** Released requests not answered yet. */
+  private released = 0;
   private closed = false;
   private readonly abort = new AbortController();
   private readonly log: Logger;
@@ -93,7 +100,7 @@ export class Connection {
     socket.on('close', () => this.finish());
     // Kafka's connections.max.idle.ms; a request still being handled (a long rebalance) is not idle.
     socket.setTimeout(limits.connectionsMaxIdleMs, () => {
-      if (this.busy || this.queue.length > 0) return;
+      if (this.busy || this.released > 0 || this.queue.length > 0) return;
       this.log.info({ idleMs: limits.connectionsMaxIdleMs }, 'idle connection closed');
       this.destroy();
     });
@@ -118,21 +125,38 @@ export class Connection {
   }
 
   private pump(): void {
-    if (this.busy || this.closed || this.mutedUntil > 0) return;
+    if (this.busy || this.closed || this.mutedUntil > 0 || this.released >= MAX_RELEASED) return;
     const frame = this.queue.shift();
     if (frame === undefined) return;
     const arrived = this.arrivals.shift()!;
     this.busy = true;
     this.updateReading();
-    this.inFlight = this.process(frame, arrived).finally(() => {
-      this.guard.handled(frame.length + 4);
+    let released = false;
+    const release = (): void => {
+      if (released || this.closed) return;
+      released = true;
       this.busy = false;
+      this.released++;
+      // Not from inside the handler's own call stack: the next request starts on a fresh turn.
+      queueMicrotask(() => this.pump());
+    };
+    const previous = this.inFlight;
+    this.inFlight = this.process(frame, arrived, release, previous).finally(() => {
+      this.guard.handled(frame.length + 4);
+      if (released) this.released--;
+      else this.busy = false;
+      released = true;
       this.pump();
       this.updateReading();
     });
   }
 
-  private async process(frame: Buffer, arrived: number): Promise<void> {
+  private async process(
+    frame: Buffer,
+    arrived: number,
+    release: () => void,
+    previous: Promise<void>,
+  ): Promise<void> {
     const started = performance.now();
     const admission = this.auth.admit(frame);
     if (admission.kind === 'close') {
@@ -147,13 +171,16 @@ export class Connection {
     try {
       chunks = await this.dispatcher.dispatch(
         frame,
-        (apiVersion, correlationId, clientId) => this.context(apiVersion, correlationId, clientId),
+        (apiVersion, correlationId, clientId) => this.context(apiVersion, correlationId, clientId, release),
         this.onThrottle,
       );
     } catch (err) {
+      await previous;
       this.fail(err, 'request failed');
       return;
     }
+    // Responses leave in request order: after the one of the request before.
+    await previous;
     const handled = performance.now();
     if (this.delayMs > 0) await this.delayResponse();
     if (this.closed) return;
@@ -231,7 +258,12 @@ export class Connection {
     return new Promise((resolve) => setTimeout(resolve, ms));
   }
 
-  private context(apiVersion: number, correlationId: number, clientId: string | null): RequestContext {
+  private context(
+    apiVersion: number,
+    correlationId: number,
+    clientId: string | null,
+    release: () => void,
+  ): RequestContext {
     return {
       apiVersion,
       correlationId,
@@ -243,6 +275,7 @@ export class Connection {
       session: this.auth.session,
       log: this.log,
       signal: this.abort.signal,
+      release,
     };
   }
 

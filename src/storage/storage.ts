@@ -99,6 +99,33 @@ export interface CommittedOffset {
   readonly commitTimestampMs: bigint;
 }
 
+/** What the cleaner of a compacted topic (cleanup.policy=compact) works by; see src/compaction/. */
+export interface CompactionSettings {
+  /** How long a tombstone stays readable after the cleaning that first kept it (delete.retention.ms). */
+  readonly deleteRetentionMs: bigint;
+  /** Clean only when dirty bytes / (clean + dirty bytes) reach this (min.cleanable.dirty.ratio)... */
+  readonly minCleanableDirtyRatio: number;
+  /** ...or when dirty records are older than this (max.compaction.lag.ms). */
+  readonly maxCompactionLagMs: bigint;
+  /** Records younger than this stay uncleaned (min.compaction.lag.ms). */
+  readonly minCompactionLagMs: bigint;
+  /** Never clean at or past this offset (a last stable offset); undefined: no such bound. */
+  readonly maxOffset?: bigint;
+}
+
+export interface CompactionResult {
+  /** Whether the partition was cleaned (false: nothing cleanable, or below the dirty ratio). */
+  readonly cleaned: boolean;
+  /** Dirty bytes / (clean + dirty bytes) before cleaning. */
+  readonly dirtyRatio: number;
+  /** First offset not cleaned yet, after this pass. */
+  readonly firstDirtyOffset: bigint;
+  readonly recordsRead: number;
+  readonly recordsKept: number;
+  readonly bytesBefore: number;
+  readonly bytesAfter: number;
+}
+
 /** One partition's share of a log directory, as DescribeLogDirs reports it. */
 export interface LogDirPartition {
   readonly topic: string;
@@ -122,8 +149,20 @@ export interface LogDir {
 export type Unsubscribe = () => void;
 
 export interface Storage {
-  /** Short name for logs and docs ("memory", "seaweedmq"). */
+  /** Short name for logs and docs ("memory", "log", "seaweedmq"). */
   readonly kind: string;
+  /**
+   * Whether read() returns batches with the headers they were appended with (producer id, epoch,
+   * sequence, attributes), so state kept above the store can be rebuilt by replaying the log
+   * (src/producers/snapshots.ts). A store that re-batches records leaves it unset.
+   */
+  readonly keepsBatchHeaders?: boolean;
+  /**
+   * Whether append() assigns offsets and queues the batches before it first yields, so an append
+   * called later to the same partition always lands after it: Produce requests of one connection may
+   * then be pipelined (the next handled while this one is written and fsynced).
+   */
+  readonly appendsInCallOrder?: boolean;
 
   start(): Promise<void>;
   close(): Promise<void>;
@@ -173,6 +212,18 @@ export interface Storage {
     retentionMs: bigint,
     retentionBytes: bigint,
   ): Promise<bigint>;
+
+  /**
+   * Optional compaction capability: keeps the latest record of every key (offsets unchanged, see
+   * src/compaction/), when the partition is dirty enough by `settings`. A store without it keeps
+   * every record of a compacted topic.
+   */
+  compact?(
+    topic: string,
+    partition: number,
+    settings: CompactionSettings,
+    nowMs: bigint,
+  ): Promise<CompactionResult>;
 
   // ---- operations (optional: a store without them reports less) ----
   /** The store's directories and partition sizes (DescribeLogDirs, size metrics). */

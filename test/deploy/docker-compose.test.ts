@@ -166,7 +166,10 @@ describe('docker-compose.yml', () => {
   });
 
   it("passes a command the gateway's own parser accepts, selecting SeaweedMQ on the master", () => {
-    const config = parseGatewayArgs(argsOf(service('kafka-gateway')));
+    // The image's own environment (KAFKA_GATEWAY_DATA_DIR, see Dockerfile) must not stand in the way.
+    const config = parseGatewayArgs(argsOf(service('kafka-gateway')), {
+      KAFKA_GATEWAY_DATA_DIR: '/var/lib/kafka-gateway',
+    });
     expect(config.store).toBe('seaweedmq');
     expect(config.seaweedmq.masters).toEqual(['master:9333']);
     expect(config.host).toBe('0.0.0.0');

@@ -8,6 +8,8 @@ import type {
   AppendOptions,
   AppendResult,
   CommittedOffset,
+  CompactionResult,
+  CompactionSettings,
   CreateTopicSpec,
   LogDir,
   PartitionOffsets,
@@ -20,6 +22,7 @@ import type {
 } from '../storage.js';
 import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
 import { ChangeNotifier } from './change-notifier.js';
+import { compactPartitionLog } from './compaction.js';
 import { KvStore } from './kv-store.js';
 import { OffsetStore } from './offset-store.js';
 import { PartitionLog } from './partition-log.js';
@@ -38,6 +41,8 @@ interface TopicState {
 
 export class MemoryStorage implements Storage {
   readonly kind = 'memory';
+  readonly keepsBatchHeaders = true;
+  readonly appendsInCallOrder = true;
   private readonly topics = new Map<string, TopicState>();
   private readonly offsetStore = new OffsetStore();
   private readonly kv = new KvStore();
@@ -169,6 +174,15 @@ export class MemoryStorage implements Storage {
     const after = log.enforceRetention(nowMs, retentionMs, Number(retentionBytes)).logStartOffset;
     if (after !== before) this.notifier.notify(topic, partition);
     return after;
+  }
+
+  async compact(
+    topic: string,
+    partition: number,
+    settings: CompactionSettings,
+    nowMs: bigint,
+  ): Promise<CompactionResult> {
+    return compactPartitionLog(this.partitionLog(topic, partition), settings, nowMs);
   }
 
   // ---- committed offsets ----
