@@ -74,6 +74,8 @@ export interface GatewayExtras {
   nodeArgs?: readonly string[];
   /** More listeners (NAME://host:port,…) beside the PLAINTEXT one the process is reached on. */
   extraListeners?: string;
+  /** Another checkout's build to run (bench/baseline.ts), instead of this one's. */
+  root?: string;
   /** Receives the gateway's log (its stdout), which is otherwise discarded. */
   onLog?: (chunk: Buffer) => void;
 }
@@ -83,12 +85,13 @@ export async function startGatewayProcess(
   partitions: number,
   extras: GatewayExtras = {},
 ): Promise<GatewayProcess> {
-  const cli = path.join(ROOT, 'dist', 'cli.js');
+  const root = extras.root ?? ROOT;
+  const cli = path.join(root, 'dist', 'cli.js');
   if (!existsSync(cli)) {
     throw new Error(`${cli} is missing: the build did not produce it`);
   }
   const port = await freePort();
-  const bin = path.join(ROOT, 'bin', 'kafka-gateway.js');
+  const bin = path.join(root, 'bin', 'kafka-gateway.js');
   const args = [...(extras.nodeArgs ?? []), bin, '--host', '127.0.0.1', '--port', String(port)];
   args.push('--default-partitions', String(partitions), '--log-level', 'warn', ...(extras.args ?? []));
   if (extras.extraListeners !== undefined) {

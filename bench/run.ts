@@ -13,6 +13,8 @@ import {
   stopSeaweedStack,
   type ClusterInfo,
 } from './seaweed.js';
+import { baselineBuild } from './baseline.js';
+import { printSitting, runSitting, type SittingTarget } from './produce-sitting.js';
 import { runSequence, type Load, type Target } from './steps.js';
 
 // npm run bench -- [--backend memory|seaweedmq|seaweedfs-gateway|all-seaweed] [--records N] ...
@@ -46,6 +48,10 @@ const { values: flags } = parseArgs({
     'produce-only': { type: 'boolean', default: false },
     'cpu-prof': { type: 'string' },
     'kafka-tools-version': { type: 'string', default: '3.9.2' },
+    sitting: { type: 'boolean', default: false },
+    rounds: { type: 'string', default: '3' },
+    codecs: { type: 'string', default: 'none,gzip,snappy,lz4,zstd' },
+    'baseline-ref': { type: 'string' },
     // all-seaweed: which gateway goes first on the stack, to alternate the order between runs.
     first: { type: 'string', default: 'ours' },
   },
@@ -65,7 +71,7 @@ if (backend !== 'memory' && (flags.bootstrap || flags.pid)) {
 const runId = Date.now().toString(36);
 // SeaweedMQ stores about 10-15k records/s per gateway here; 200000 would take minutes per step.
 const load: Load = {
-  records: Number(flags.records ?? (backend === 'memory' ? 200_000 : 100_000)),
+  records: Number(flags.records ?? (flags.sitting ? 1_000_000 : backend === 'memory' ? 200_000 : 100_000)),
   recordSize: Number(flags['record-size']),
   partitions: Number(flags.partitions),
   acks: flags.acks,
@@ -226,7 +232,39 @@ async function benchSeaweed(which: Backend): Promise<Report[]> {
   return reports;
 }
 
+/**
+ * --sitting: produce only, alternating this checkout, the --baseline-ref build and the --bootstrap server
+ * (the reference Kafka, with --pid for its CPU time), over --codecs and --rounds.
+ */
+async function sitting(): Promise<void> {
+  await build();
+  const targets: SittingTarget[] = [
+    { name: 'ours', start: () => startGatewayProcess(load.partitions, ourExtras) },
+  ];
+  const ref = flags['baseline-ref'];
+  if (ref !== undefined) {
+    const { dir, sha } = baselineBuild(ref);
+    targets.push({
+      name: `baseline ${sha.slice(0, 8)}`,
+      start: () => startGatewayProcess(load.partitions, { root: dir }),
+    });
+  }
+  if (flags.bootstrap) {
+    targets.push({
+      name: 'kafka',
+      bootstrap: flags.bootstrap,
+      pid: flags.pid ? Number(flags.pid) : undefined,
+    });
+  }
+  const codecs = flags.codecs.split(',').map((c) => c.trim());
+  const result = await runSitting(targets, load, codecs, Number(flags.rounds), runId);
+  printSitting(result);
+  if (flags.json) writeFileSync(flags.json, `${JSON.stringify(result, null, 2)}\n`);
+  process.exitCode = result.runs.some((r) => r.recordsPerSec === null) ? 1 : 0;
+}
+
 async function main(): Promise<void> {
+  if (flags.sitting) return sitting();
   const reports = backend === 'memory' ? await benchMemory() : await benchSeaweed(backend);
   reports.forEach(printReport);
   const ours = reports.find((r) => r.backend === 'seaweedmq');
