@@ -72,6 +72,12 @@ export interface GatewayExtras {
   args?: readonly string[];
   /** Given to node before the script (e.g. --cpu-prof). */
   nodeArgs?: readonly string[];
+  /** More listeners (NAME://host:port,…) beside the PLAINTEXT one the process is reached on. */
+  extraListeners?: string;
+  /** Another checkout's build to run (bench/baseline.ts), instead of this one's. */
+  root?: string;
+  /** Receives the gateway's log (its stdout), which is otherwise discarded. */
+  onLog?: (chunk: Buffer) => void;
 }
 
 /** Starts `node bin/kafka-gateway.js` (which runs dist/cli.js) as its own process and waits (bounded) until it accepts connections. */
@@ -79,15 +85,24 @@ export async function startGatewayProcess(
   partitions: number,
   extras: GatewayExtras = {},
 ): Promise<GatewayProcess> {
-  const cli = path.join(ROOT, 'dist', 'cli.js');
+  const root = extras.root ?? ROOT;
+  const cli = path.join(root, 'dist', 'cli.js');
   if (!existsSync(cli)) {
     throw new Error(`${cli} is missing: the build did not produce it`);
   }
   const port = await freePort();
-  const bin = path.join(ROOT, 'bin', 'kafka-gateway.js');
+  const bin = path.join(root, 'bin', 'kafka-gateway.js');
   const args = [...(extras.nodeArgs ?? []), bin, '--host', '127.0.0.1', '--port', String(port)];
   args.push('--default-partitions', String(partitions), '--log-level', 'warn', ...(extras.args ?? []));
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'], cwd: ROOT });
+  if (extras.extraListeners !== undefined) {
+    args.push('--listeners', `PLAINTEXT://127.0.0.1:${port},${extras.extraListeners}`);
+  }
+  // The command line's default store keeps files in ./kafka-gateway-data, here the checkout: a run
+  // that names no store (and no cluster) gets the memory store instead.
+  if (!args.includes('--store') && !args.includes('--masters')) args.push('--store', 'memory');
+  const stdout = extras.onLog === undefined ? 'ignore' : 'pipe';
+  const child = spawn(process.execPath, args, { stdio: ['ignore', stdout, 'inherit'], cwd: ROOT });
+  if (extras.onLog !== undefined) child.stdout?.on('data', extras.onLog);
   return waitListening(child, port, 'gateway');
 }
 

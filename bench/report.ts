@@ -1,4 +1,5 @@
 import type { ConsumerStats, ProducerStats } from './parse.js';
+import type { PublisherReport } from './plain-publisher.js';
 
 export interface AssignConsumerStats {
   records: number;
@@ -24,6 +25,8 @@ export interface Report {
   consumer: Outcome<ConsumerStats> | { skipped: true };
   assignConsumer: Outcome<AssignConsumerStats> | { skipped: true };
   memory?: { peakRssKiB: number; hwmKiB: number | null };
+  /** CPU seconds of the gateway (and the SeaweedMQ broker) during each step. */
+  cpu?: Partial<Record<'produce' | 'consumeGroup' | 'consumeAssign', Record<string, number>>>;
   /** /proc/loadavg before and after the run: the machine is shared, so this says how quiet it was. */
   loadAvg: { before: string; after: string };
   kafkaToolsVersion: string;
@@ -77,6 +80,11 @@ export function printReport(r: Report): void {
         `(${a.records} records in ${a.elapsedMs} ms${a.timedOut ? `; TIMED OUT before ${r.records}` : ''})`,
     );
   }
+  const gb = (r.records * r.recordSize) / 1e9;
+  for (const [step, spent] of Object.entries(r.cpu ?? {})) {
+    const parts = Object.entries(spent).map(([who, s]) => `${who} ${f(s, 1)} s (${f(s / gb, 1)} s/GB)`);
+    if (parts.length > 0) console.log(`cpu       ${step}: ${parts.join(', ')}`);
+  }
   if (r.memory) {
     const mib = (k: number | null): string => (k === null ? 'n/a' : `${f(k / 1024)} MiB`);
     console.log(
@@ -99,4 +107,21 @@ export function printComparison(ours: Report, theirs: Report): void {
   console.log(`produce records/s                    ${ratio(produce(ours), produce(theirs))}`);
   console.log(`consume group, fetch-only MB/s       ${ratio(fetch(ours), fetch(theirs))}`);
   console.log(`consume assign() MB/s                ${ratio(assign(ours), assign(theirs))}`);
+}
+
+/** Our produce against SeaweedMQ's own publish rate (bench/tools/smq-publisher) on the same stack. */
+export function printPublisherComparison(ours: Report | undefined, publisher: PublisherReport): void {
+  const gb = publisher.bytes / 1e9;
+  console.log(`\nSeaweedMQ's own publish rate (Go smq-publisher, ${publisher.records} records, same stack)`);
+  console.log(
+    `publish   ${f(publisher.recordsPerSec, 0)} records/s  ${f(publisher.mbPerSec, 2)} MB/s; cpu ` +
+      Object.entries(publisher.cpu)
+        .map(([who, s]) => `${who} ${f(s, 1)} s (${f(s / gb, 1)} s/GB)`)
+        .join(', '),
+  );
+  if (ours !== undefined && !('error' in ours.producer)) {
+    console.log(
+      `ours / plain publisher, records/s  ${f(ours.producer.recordsPerSec / publisher.recordsPerSec, 2)}x`,
+    );
+  }
 }

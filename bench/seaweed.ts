@@ -18,7 +18,7 @@ export function stopSeaweedStack(cluster: ClusterInfo, keepLogs = false): void {
 }
 
 /**
- * SeaweedFS's gateway (4.44) advertises port 9093 in Metadata whatever -port says (with -ip set, its
+ * SeaweedFS's gateway (4.44 to 4.53) advertises port 9093 in Metadata whatever -port says (with -ip set, its
  * GetAdvertisedAddress keeps the default port), so clients only reach it when it listens there.
  */
 export const SEAWEEDFS_GATEWAY_PORT = 9093;

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { cpuMeter } from './cpu.js';
 import { RssSampler } from './gateway-process.js';
 import { parseConsumerPerformance, parseProducerPerformance } from './parse.js';
 import { runCaptured, type Captured } from './proc.js';
@@ -28,6 +29,8 @@ export interface Target {
   topic: string;
   /** The server's process, for its RSS. */
   pid?: number;
+  /** Processes whose CPU time each step is charged with (the gateway, the SeaweedMQ broker). */
+  cpuPids?: Readonly<Record<string, number>>;
 }
 
 function failure(
@@ -85,6 +88,8 @@ export async function runSequence(target: Target, load: Load): Promise<Report> {
     console.error(
       `bench: ${target.name}: producing ${records} records of ${load.recordSize} bytes to ${topic}`,
     );
+    const cpu: NonNullable<Report['cpu']> = {};
+    let meter = cpuMeter(target.cpuPids ?? {});
     const prod = await java(toolsCp, 'org.apache.kafka.tools.ProducerPerformance', [
       '--topic',
       topic,
@@ -99,12 +104,14 @@ export async function runSequence(target: Target, load: Load): Promise<Report> {
     ]);
     const producer =
       (prod.code === 0 && parseProducerPerformance(prod.stdout)) || failure('ProducerPerformance', prod);
+    cpu.produce = meter();
 
     let consumer: Report['consumer'] = { skipped: true };
     let assignConsumer: Report['assignConsumer'] = { skipped: true };
     if (!load.produceOnly) {
       // ConsumerPerformance subscribes with a consumer group, so it needs a group coordinator.
       console.error(`bench: ${target.name}: consuming with ConsumerPerformance (consumer group)`);
+      meter = cpuMeter(target.cpuPids ?? {});
       const cons = await java(toolsCp, 'org.apache.kafka.tools.ConsumerPerformance', [
         '--bootstrap-server',
         bootstrap,
@@ -121,7 +128,9 @@ export async function runSequence(target: Target, load: Load): Promise<Report> {
           ? parsed
           : failure('ConsumerPerformance', { ...cons, stderr: `${cons.stderr}\n${cons.stdout}` });
 
+      cpu.consumeGroup = meter();
       console.error(`bench: ${target.name}: consuming with assign() (no group)`);
+      meter = cpuMeter(target.cpuPids ?? {});
       const assign = await java(harnessCp, harness, [
         'consume-perf',
         '--bootstrap',
@@ -136,6 +145,7 @@ export async function runSequence(target: Target, load: Load): Promise<Report> {
       // Exit 4 is "timed out before N records": its figures still say how fast it read what it got.
       const stats = assign.code === 0 || assign.code === 4 ? parseJson(assign.stdout) : undefined;
       assignConsumer = stats ?? failure('consume-perf', assign);
+      cpu.consumeAssign = meter();
     }
 
     const report: Report = {
@@ -151,6 +161,7 @@ export async function runSequence(target: Target, load: Load): Promise<Report> {
       consumer,
       assignConsumer,
       loadAvg: { before, after: loadAvg() },
+      cpu,
       kafkaToolsVersion: load.kafkaToolsVersion,
       date: new Date().toISOString(),
     };

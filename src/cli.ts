@@ -1,37 +1,19 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { CoordinatorAddress, GatewayConfig } from './config.js';
 import { DEFAULT_CONFIG } from './config.js';
+import { applyConfigFile, CONFIG_ENV, configFilePath } from './config-file.js';
 import { startGateway } from './gateway.js';
 import { DEFAULT_GROUP_CONFIG } from './groups/config.js';
 import { DEFAULT_TXN_CONFIG } from './transactions/config.js';
+import { boolean, integer, long, option } from './cli-values.js';
 import { createLogger } from './log.js';
-
-function integer(min: number, max: number) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
-      throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}, got "${value}"`);
-    }
-    return n;
-  };
-}
-
-function boolean(value: string): boolean {
-  const v = value.trim().toLowerCase();
-  if (['true', '1', 'yes', 'on'].includes(v)) return true;
-  if (['false', '0', 'no', 'off'].includes(v)) return false;
-  throw new InvalidArgumentError(`expected true or false, got "${value}"`);
-}
+import { addSecurityOptions, securityFromOptions } from './security/cli-options.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
-function option(flags: string, description: string, env: string): Option {
-  return new Option(flags, description).env(`KAFKA_GATEWAY_${env}`);
-}
-
 export function buildCommand(): Command {
   const d = DEFAULT_CONFIG;
-  return new Command('kafka-gateway')
+  const command = new Command('kafka-gateway')
     .description('A Kafka-wire-compatible server with an embedded store')
     .addOption(option('--host <host>', 'address to listen on', 'HOST').default(d.host))
     .addOption(
@@ -54,9 +36,37 @@ export function buildCommand(): Command {
     .addOption(
       option(
         '--store <kind>',
-        'storage backend (default: seaweedmq when --masters is given, else memory)',
+        'storage backend (default: seaweedmq when --masters is given, else log)',
         'STORE',
-      ).choices(['memory', 'seaweedmq']),
+      ).choices(['memory', 'log', 'seaweedmq']),
+    )
+    .addOption(
+      option('--data-dir <dir>', `directory of the log store (default: ./${d.log.dataDir})`, 'DATA_DIR'),
+    )
+    .addOption(
+      option(
+        '--log-flush-interval-messages <n>',
+        'log store: records appended between fsyncs; 1 fsyncs each append before acknowledging it',
+        'LOG_FLUSH_INTERVAL_MESSAGES',
+      )
+        .default(d.log.flushIntervalMessages, String(d.log.flushIntervalMessages))
+        .argParser(long(1n)),
+    )
+    .addOption(
+      option(
+        '--log-flush-interval-ms <ms>',
+        'log store: longest time appended data waits for an fsync (default: no limit)',
+        'LOG_FLUSH_INTERVAL_MS',
+      ).argParser(long(0n)),
+    )
+    .addOption(
+      option(
+        '--log-segment-bytes <n>',
+        'log store: size at which a segment file is rolled',
+        'LOG_SEGMENT_BYTES',
+      )
+        .default(d.log.segmentBytes)
+        .argParser(integer(1024, 2 ** 31 - 1)),
     )
     .addOption(
       option(
@@ -118,6 +128,42 @@ export function buildCommand(): Command {
     )
     .addOption(
       option(
+        '--queued-max-request-bytes <n>',
+        'bytes of requests being received or queued, over all connections, before sockets stop being read',
+        'QUEUED_MAX_REQUEST_BYTES',
+      )
+        .default(d.queuedMaxRequestBytes)
+        .argParser(integer(1024, 2 ** 40)),
+    )
+    .addOption(
+      option(
+        '--request-receive-timeout-ms <ms>',
+        'close a connection whose request stops arriving for this long',
+        'REQUEST_RECEIVE_TIMEOUT_MS',
+      )
+        .default(d.requestReceiveTimeoutMs)
+        .argParser(integer(1, 2 ** 31 - 1)),
+    )
+    .addOption(
+      option(
+        '--connections-max-idle-ms <ms>',
+        'close a connection that sends no request for this long',
+        'CONNECTIONS_MAX_IDLE_MS',
+      )
+        .default(d.connectionsMaxIdleMs)
+        .argParser(integer(1, 2 ** 31 - 1)),
+    )
+    .addOption(
+      option(
+        '--max-decompressed-ratio <n>',
+        'records of a compressed batch may decompress to at most this many times max.message.bytes',
+        'MAX_DECOMPRESSED_RATIO',
+      )
+        .default(d.maxDecompressedRatio)
+        .argParser(integer(1, 1_000_000)),
+    )
+    .addOption(
+      option(
         '--message-max-bytes <n>',
         'largest record batch when a topic sets no max.message.bytes',
         'MESSAGE_MAX_BYTES',
@@ -144,6 +190,24 @@ export function buildCommand(): Command {
       )
         .default(d.retentionCheckIntervalMs)
         .argParser(integer(100, 2 ** 31 - 1)),
+    )
+    .addOption(
+      option(
+        '--producer-snapshot-interval-ms <ms>',
+        'how often the idempotent-producer state of changed partitions is saved to the store',
+        'PRODUCER_SNAPSHOT_INTERVAL_MS',
+      )
+        .default(d.producerSnapshotIntervalMs)
+        .argParser(integer(10, 2 ** 31 - 1)),
+    )
+    .addOption(
+      option(
+        '--log-cleaner-backoff-ms <ms>',
+        'how long the log cleaner waits between passes over compacted topics',
+        'LOG_CLEANER_BACKOFF_MS',
+      )
+        .default(d.logCleanerBackoffMs)
+        .argParser(integer(10, 2 ** 31 - 1)),
     )
     .addOption(
       option(
@@ -214,7 +278,59 @@ export function buildCommand(): Command {
       )
         .default(DEFAULT_TXN_CONFIG.transactionalIdExpirationMs)
         .argParser(integer(1, 2 ** 31 - 1)),
+    )
+    .addOption(
+      option(
+        '--coordinator-slots <n>',
+        'several gateways on one SeaweedMQ namespace: consumer groups are spread over this many slots, each coordinated by one gateway (the same on every gateway)',
+        'COORDINATOR_SLOTS',
+      )
+        .default(d.coordination.slots)
+        .argParser(integer(1, 1000)),
+    )
+    .addOption(
+      option(
+        '--coordinator-lease-ms <ms>',
+        "lease of a coordinator slot: a dead gateway's groups move to the others after about this long",
+        'COORDINATOR_LEASE_MS',
+      )
+        .default(d.coordination.leaseMs)
+        .argParser(integer(1000, 600_000)),
+    )
+    .addOption(
+      option(
+        '--metrics-port <port>',
+        'serve /metrics, /healthz and /readyz over HTTP on this port (default: off)',
+        'METRICS_PORT',
+      ).argParser(integer(0, 65535)),
+    )
+    .addOption(
+      option('--metrics-host <host>', 'address of the HTTP listener (default: --host)', 'METRICS_HOST'),
+    )
+    .addOption(
+      option(
+        '--quota-window-num <n>',
+        'client quotas are measured over this many windows (quota.window.num)',
+        'QUOTA_WINDOW_NUM',
+      )
+        .default(d.quotaWindow.samples)
+        .argParser(integer(2, 1000)),
+    )
+    .addOption(
+      option(
+        '--quota-window-size-seconds <s>',
+        'length of one quota window (quota.window.size.seconds)',
+        'QUOTA_WINDOW_SIZE_SECONDS',
+      )
+        .default(d.quotaWindow.windowMs / 1000)
+        .argParser(integer(1, 3600)),
+    )
+    .addOption(
+      new Option('--config <file>', 'read flags from a YAML file of flag: value (flags and env win)').env(
+        CONFIG_ENV,
+      ),
     );
+  return addSecurityOptions(command);
 }
 
 /** Parses nodeId@host:port, the node id and advertised address of the gateway coordinating groups. */
@@ -236,18 +352,42 @@ function mastersOf(opts: Record<string, unknown>): string[] {
     .filter((m) => m.length > 0);
 }
 
-/** --masters alone means SeaweedMQ; asking for SeaweedMQ without masters is a mistake, not memory. */
+/**
+ * --masters alone means SeaweedMQ, --data-dir alone (or nothing) the log store. Asking for SeaweedMQ
+ * without masters, or naming a cluster or a directory for another store, is a mistake: it never
+ * quietly becomes another store.
+ */
 function storeOf(opts: Record<string, unknown>): GatewayConfig['store'] {
   const masters = mastersOf(opts);
   const store =
-    (opts.store as GatewayConfig['store'] | undefined) ?? (masters.length > 0 ? 'seaweedmq' : 'memory');
+    (opts.store as GatewayConfig['store'] | undefined) ?? (masters.length > 0 ? 'seaweedmq' : 'log');
   if (store === 'seaweedmq' && masters.length === 0) {
     throw new InvalidArgumentError('--store seaweedmq needs --masters host:port');
   }
-  if (store === 'memory' && masters.length > 0) {
-    throw new InvalidArgumentError('--masters names a SeaweedFS cluster, but --store memory was asked for');
+  if (store !== 'seaweedmq' && masters.length > 0) {
+    throw new InvalidArgumentError(`--masters names a SeaweedFS cluster, but --store ${store} was asked for`);
   }
   return store;
+}
+
+function logStoreOf(opts: Record<string, unknown>): GatewayConfig['log'] {
+  return {
+    dataDir: (opts.dataDir as string | undefined) ?? DEFAULT_CONFIG.log.dataDir,
+    flushIntervalMessages: opts.logFlushIntervalMessages as bigint,
+    flushIntervalMs: (opts.logFlushIntervalMs as bigint | undefined) ?? DEFAULT_CONFIG.log.flushIntervalMs,
+    segmentBytes: opts.logSegmentBytes as number,
+  };
+}
+
+/** A request of --max-request-bytes must fit in the budget, or it could never be read whole. */
+function queuedMaxRequestBytesOf(opts: Record<string, unknown>): number {
+  const queued = opts.queuedMaxRequestBytes as number;
+  if (queued < (opts.maxRequestBytes as number)) {
+    throw new InvalidArgumentError(
+      `--queued-max-request-bytes (${queued}) must be at least --max-request-bytes (${String(opts.maxRequestBytes)})`,
+    );
+  }
+  return queued;
 }
 
 export function configFromOptions(opts: Record<string, unknown>): GatewayConfig {
@@ -258,6 +398,7 @@ export function configFromOptions(opts: Record<string, unknown>): GatewayConfig 
     advertisedHost: opts.advertisedHost as string | undefined,
     advertisedPort: opts.advertisedPort as number | undefined,
     store: storeOf(opts),
+    log: logStoreOf(opts),
     seaweedmq: {
       masters: mastersOf(opts),
       filerGroup: opts.filerGroup as string,
@@ -269,10 +410,16 @@ export function configFromOptions(opts: Record<string, unknown>): GatewayConfig 
     autoCreateTopics: opts.autoCreateTopics as boolean,
     maxRequestBytes: opts.maxRequestBytes as number,
     messageMaxBytes: opts.messageMaxBytes as number,
+    queuedMaxRequestBytes: queuedMaxRequestBytesOf(opts),
+    requestReceiveTimeoutMs: opts.requestReceiveTimeoutMs as number,
+    connectionsMaxIdleMs: opts.connectionsMaxIdleMs as number,
+    maxDecompressedRatio: opts.maxDecompressedRatio as number,
     logLevel: opts.logLevel as string,
     nodeId: opts.nodeId as number,
     clusterId: opts.clusterId as string,
     retentionCheckIntervalMs: opts.retentionCheckIntervalMs as number,
+    logCleanerBackoffMs: opts.logCleanerBackoffMs as number,
+    producerSnapshotIntervalMs: opts.producerSnapshotIntervalMs as number,
     groups: {
       initialRebalanceDelayMs: opts.groupInitialRebalanceDelayMs as number,
       minSessionTimeoutMs: opts.groupMinSessionTimeoutMs as number,
@@ -285,14 +432,41 @@ export function configFromOptions(opts: Record<string, unknown>): GatewayConfig 
       abortTimedOutIntervalMs: opts.transactionAbortIntervalMs as number,
       transactionalIdExpirationMs: opts.transactionalIdExpirationMs as number,
     },
+    coordination: {
+      slots: opts.coordinatorSlots as number,
+      leaseMs: opts.coordinatorLeaseMs as number,
+    },
+    metrics: {
+      port: opts.metricsPort as number | undefined,
+      host: (opts.metricsHost as string | undefined) ?? (opts.host as string),
+    },
+    quotaWindow: {
+      samples: opts.quotaWindowNum as number,
+      windowMs: (opts.quotaWindowSizeSeconds as number) * 1000,
+    },
+    security: securityFromOptions(opts),
   };
 }
 
-export async function main(argv: readonly string[]): Promise<void> {
+/** Flags, environment and the --config file, resolved with commander's precedence. */
+export function parseCommandLine(argv: readonly string[]): GatewayConfig {
   const command = buildCommand();
+  const file = configFilePath(argv.slice(2), process.env);
+  if (file !== undefined) applyConfigFile(command, file);
   command.parse([...argv]);
-  const config = configFromOptions(command.opts());
+  return configFromOptions(command.opts());
+}
+
+export async function main(argv: readonly string[]): Promise<void> {
+  const config = parseCommandLine(argv);
   const log = createLogger(config.logLevel);
+  // The image names a data directory in its environment; with --masters or --store memory it is unused.
+  if (config.store !== 'log' && config.log.dataDir !== DEFAULT_CONFIG.log.dataDir) {
+    log.warn(
+      { dataDir: config.log.dataDir, store: config.store },
+      'the data directory is used by the log store only',
+    );
+  }
   const gateway = await startGateway(config, log);
   let signalled = false;
   const shutdown = (signal: string): void => {
@@ -309,6 +483,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGHUP', () => gateway.reload());
 }
 
 /** Entry point for the bin script: a start-up failure is one clear line on stderr and exit 1. */

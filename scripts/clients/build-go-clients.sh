@@ -18,7 +18,7 @@ if ! command -v go >/dev/null 2>&1; then
 fi
 
 up_to_date() {
-  [ -f "$STAMP" ] && [ -x "$BIN/franz-group" ] && [ -x "$BIN/sarama-group" ] && [ -x "$BIN/franz-txn" ] &&
+  [ -f "$STAMP" ] && [ -x "$BIN/franz-group" ] && [ -x "$BIN/sarama-group" ] && [ -x "$BIN/franz-secure" ] && [ -x "$BIN/franz-txn" ] &&
     [ -z "$(find "$SRC" -newer "$STAMP" -type f -print -quit)" ]
 }
 
@@ -36,6 +36,6 @@ fi
 rm -f "$STAMP"
 export GOTOOLCHAIN="${GOTOOLCHAIN:-auto}"
 # -mod=readonly: the pinned go.sum is the source of truth; a drifted go.mod fails instead of updating.
-(cd "$SRC" && go build -mod=readonly -trimpath -o "$BIN/" ./cmd/franz-group ./cmd/sarama-group ./cmd/franz-txn >&2)
+(cd "$SRC" && go build -mod=readonly -trimpath -o "$BIN/" ./cmd/franz-group ./cmd/sarama-group ./cmd/franz-secure ./cmd/franz-txn >&2)
 touch "$STAMP"
 echo "$BIN"

@@ -31,6 +31,6 @@ rm -rf "$VENV"
 python3 -m venv "$VENV"
 # Binary wheels only: a source build would need librdkafka headers and a compiler.
 "$VENV/bin/python" -m pip install -q --disable-pip-version-check --only-binary=:all: -r "$REQS" >&2
-"$VENV/bin/python" -c 'import kafka, confluent_kafka, lz4, snappy, zstandard' >&2
+"$VENV/bin/python" -c 'import kafka, confluent_kafka, lz4, snappy, zstandard, prometheus_client' >&2
 touch "$STAMP"
 echo "$VENV/bin/python"

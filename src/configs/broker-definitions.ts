@@ -146,6 +146,37 @@ const BROKER_SPECS: readonly BrokerSpec[] = [
     doc: 'How often the gateway applies retention.ms and retention.bytes to every partition.',
   },
   {
+    name: 'log.cleaner.backoff.ms',
+    type: ConfigType.LONG,
+    kafkaDefault: '15000',
+    gateway: (c) => String(c.logCleanerBackoffMs),
+    doc: 'How long the log cleaner waits between passes over compacted topics (--log-cleaner-backoff-ms).',
+  },
+  {
+    name: 'log.flush.interval.messages',
+    type: ConfigType.LONG,
+    kafkaDefault: '9223372036854775807',
+    gateway: (c) => (c.store === 'log' ? String(c.log.flushIntervalMessages) : null),
+    doc:
+      `${TOPIC_DEFAULT} flush.messages. The log store's default is 1: every append is fsynced before it ` +
+      'is acknowledged (--log-flush-interval-messages).',
+  },
+  {
+    name: 'log.flush.interval.ms',
+    type: ConfigType.LONG,
+    kafkaDefault: null,
+    gateway: (c) =>
+      c.store === 'log' && c.log.flushIntervalMs !== 2n ** 63n - 1n ? String(c.log.flushIntervalMs) : null,
+    doc: `${TOPIC_DEFAULT} flush.ms (--log-flush-interval-ms).`,
+  },
+  {
+    name: 'log.segment.bytes',
+    type: ConfigType.INT,
+    kafkaDefault: '1073741824',
+    gateway: (c) => (c.store === 'log' ? String(c.log.segmentBytes) : null),
+    doc: `${TOPIC_DEFAULT} segment.bytes (--log-segment-bytes).`,
+  },
+  {
     name: 'log.roll.hours',
     type: ConfigType.INT,
     kafkaDefault: '168',

@@ -18,6 +18,7 @@ import {
 
 const LONG_MAX = '9223372036854775807';
 const STORED = 'Stored and reported; the gateway does not act on it.';
+const LOG_ONLY = 'Applies to the log store (--data-dir); the memory and SeaweedMQ stores ignore it.';
 
 export const TOPIC_CONFIGS: readonly TopicConfigDefinition[] = [
   {
@@ -27,8 +28,9 @@ export const TOPIC_CONFIGS: readonly TopicConfigDefinition[] = [
     validator: listOf('cleanup.policy', 'compact', 'delete'),
     brokerSynonym: 'log.cleanup.policy',
     doc:
-      'How old records leave the log: "delete" applies retention.ms and retention.bytes, "compact" asks for ' +
-      'key compaction. Compaction is not performed by the gateway: a compact-only topic keeps all its records.',
+      'How old records leave the log: "delete" applies retention.ms and retention.bytes, "compact" keeps the ' +
+      'latest record of every key (offsets unchanged), "compact,delete" both. The log and memory stores ' +
+      'compact; the SeaweedMQ store keeps every record.',
   },
   {
     name: 'compression.gzip.level',
@@ -70,7 +72,9 @@ export const TOPIC_CONFIGS: readonly TopicConfigDefinition[] = [
     defaultValue: '86400000',
     validator: atLeast(0),
     brokerSynonym: 'log.cleaner.delete.retention.ms',
-    doc: `How long tombstones survive compaction on a compacted topic. ${STORED}`,
+    doc:
+      'How long a tombstone (a record with a null value) stays readable after the compaction that first kept ' +
+      'it as the latest record of its key; a later compaction removes it.',
   },
   {
     name: 'file.delete.delay.ms',
@@ -86,7 +90,10 @@ export const TOPIC_CONFIGS: readonly TopicConfigDefinition[] = [
     defaultValue: LONG_MAX,
     validator: atLeast(1),
     brokerSynonym: 'log.flush.interval.messages',
-    doc: `Records appended between forced flushes to disk. ${STORED} Durability is the backend's.`,
+    doc:
+      'Records appended between fsyncs to disk. 1 (the log store default, --log-flush-interval-messages) ' +
+      'fsyncs every append before it is acknowledged or readable; fsyncs of concurrent appends are shared. ' +
+      `Larger values acknowledge once written and fsync every so many records. ${LOG_ONLY}`,
   },
   {
     name: 'flush.ms',
@@ -94,7 +101,7 @@ export const TOPIC_CONFIGS: readonly TopicConfigDefinition[] = [
     defaultValue: LONG_MAX,
     validator: atLeast(0),
     brokerSynonym: 'log.flush.interval.ms',
-    doc: `Longest time appended data may wait before a forced flush. ${STORED} Durability is the backend's.`,
+    doc: `Longest time appended data may wait for an fsync when flush.messages is above 1. ${LOG_ONLY}`,
   },
   {
     name: 'follower.replication.throttled.replicas',
@@ -109,7 +116,7 @@ export const TOPIC_CONFIGS: readonly TopicConfigDefinition[] = [
     defaultValue: '4096',
     validator: atLeast(0),
     brokerSynonym: 'log.index.interval.bytes',
-    doc: `Bytes between offset index entries in a segment. ${STORED}`,
+    doc: `Bytes of batches between entries of a segment's offset and time indexes. ${LOG_ONLY}`,
   },
   {
     name: 'leader.replication.throttled.replicas',
@@ -140,7 +147,7 @@ export const TOPIC_CONFIGS: readonly TopicConfigDefinition[] = [
     defaultValue: LONG_MAX,
     validator: atLeast(1),
     brokerSynonym: 'log.cleaner.max.compaction.lag.ms',
-    doc: `Longest a record may stay uncompacted on a compacted topic. ${STORED}`,
+    doc: 'Longest a record may stay uncompacted on a compacted topic, whatever min.cleanable.dirty.ratio says.',
   },
   {
     name: 'max.message.bytes',
@@ -207,7 +214,7 @@ export const TOPIC_CONFIGS: readonly TopicConfigDefinition[] = [
     defaultValue: '0.5',
     validator: between(0, 1),
     brokerSynonym: 'log.cleaner.min.cleanable.ratio',
-    doc: `Share of uncompacted log that triggers compaction. ${STORED}`,
+    doc: 'Share of the cleanable log (bytes) that must be uncompacted before the cleaner compacts it.',
   },
   {
     name: 'min.compaction.lag.ms',
@@ -215,7 +222,9 @@ export const TOPIC_CONFIGS: readonly TopicConfigDefinition[] = [
     defaultValue: '0',
     validator: atLeast(0),
     brokerSynonym: 'log.cleaner.min.compaction.lag.ms',
-    doc: `Shortest time a record stays uncompacted on a compacted topic. ${STORED}`,
+    doc:
+      'Shortest time a record stays uncompacted on a compacted topic (by its timestamp; the log store ' +
+      'also never compacts the segment being written).',
   },
   {
     name: 'min.insync.replicas',
@@ -278,7 +287,9 @@ export const TOPIC_CONFIGS: readonly TopicConfigDefinition[] = [
     defaultValue: '1073741824',
     validator: atLeast(14),
     brokerSynonym: 'log.segment.bytes',
-    doc: `Size at which a segment file is rolled. ${STORED} Retention works on whole batches instead.`,
+    doc:
+      'Size at which a segment file is rolled; retention and compaction work on whole segments. ' +
+      `The memory store drops whole batches instead. ${LOG_ONLY}`,
   },
   {
     name: 'segment.index.bytes',
@@ -302,7 +313,9 @@ export const TOPIC_CONFIGS: readonly TopicConfigDefinition[] = [
     defaultValue: '604800000',
     validator: atLeast(1),
     brokerSynonym: 'log.roll.ms',
-    doc: `Age at which a segment file is rolled. ${STORED} Retention works on whole batches instead.`,
+    doc:
+      "Time span of record timestamps after which a segment is rolled (counted from the segment's first " +
+      `batch, as in Kafka). ${LOG_ONLY}`,
   },
   {
     name: 'unclean.leader.election.enable',

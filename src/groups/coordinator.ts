@@ -44,6 +44,16 @@ export interface GroupCoordinatorOptions {
   readonly newUuid?: () => string;
   /** Another gateway coordinates every group: load nothing, answer NOT_COORDINATOR. */
   readonly remote?: boolean;
+  /**
+   * Several gateways share the groups, each coordinating those it holds (src/coordination/): nothing
+   * is loaded at start; takeOver and handOver load and drop groups as their ownership moves.
+   */
+  readonly ownership?: GroupOwnership;
+}
+
+/** Whether this gateway coordinates a group now, is loading it, or another gateway does. */
+export interface GroupOwnership {
+  status(groupId: string): 'owned' | 'loading' | 'elsewhere';
 }
 
 /**
@@ -70,6 +80,7 @@ export class GroupCoordinator {
   private cleanupTimer: Cancel | undefined;
   private retryTimer: Cancel | undefined;
   private retryWake: (() => void) | undefined;
+  private readonly ownership: GroupOwnership | undefined;
 
   constructor(options: GroupCoordinatorOptions) {
     const log = options.logger ?? pino({ level: 'silent' });
@@ -84,6 +95,7 @@ export class GroupCoordinator {
       newUuid: options.newUuid ?? randomUUID,
     };
     if (options.remote === true) this.state = 'remote';
+    this.ownership = options.ownership;
   }
 
   get status(): CoordinatorStatus {
@@ -109,7 +121,8 @@ export class GroupCoordinator {
 
   /** One attempt while in 'loading': reads the store and starts serving what it holds. */
   private async loadOnce(): Promise<void> {
-    const loaded = await loadGroups(this.ctx, this.store);
+    // Shared ownership loads group by group as slots are taken over, not at start.
+    const loaded = this.ownership ? new Map<string, Group>() : await loadGroups(this.ctx, this.store);
     if (this.state !== 'loading') return; // closed meanwhile
     for (const [id, group] of loaded) this.ctx.groups.set(id, group);
     for (const group of loaded.values()) onGroupLoaded(this.ctx, group);
@@ -168,6 +181,10 @@ export class GroupCoordinator {
     this.cleanupTimer = undefined;
     const groups = [...this.ctx.groups.values()];
     this.ctx.groups.clear();
+    await this.retire(groups);
+  }
+
+  private async retire(groups: readonly Group[]): Promise<void> {
     for (const group of groups) {
       group.cancelTimers();
       group.transitionTo('Dead', this.ctx.clock.now());
@@ -179,6 +196,34 @@ export class GroupCoordinator {
       }
     }
     await Promise.all(groups.map((g) => g.writes));
+  }
+
+  /**
+   * Starts coordinating the stored groups `owns` accepts (ownership moved here): loads them, as Kafka
+   * loads a partition of __consumer_offsets whose leadership it gains. Groups already held stay.
+   */
+  async takeOver(owns: (groupId: string) => boolean): Promise<void> {
+    if (this.state !== 'active')
+      throw new Error(`group coordinator cannot take over groups when ${this.state}`);
+    const loaded = await loadGroups(this.ctx, this.store, (id) => owns(id) && !this.ctx.groups.has(id));
+    let count = 0;
+    for (const [id, group] of loaded) {
+      if (this.ctx.groups.has(id)) continue;
+      this.ctx.groups.set(id, group);
+      onGroupLoaded(this.ctx, group);
+      count++;
+    }
+    if (count > 0) this.ctx.log.info({ groups: count }, 'took over consumer groups');
+  }
+
+  /**
+   * Stops coordinating the groups `owns` accepts (ownership moved away): parked requests are answered
+   * NOT_COORDINATOR, timers stop, pending writes finish, and the groups are dropped from memory.
+   */
+  async handOver(owns: (groupId: string) => boolean): Promise<void> {
+    const leaving = [...this.ctx.groups.values()].filter((g) => owns(g.groupId));
+    for (const group of leaving) this.ctx.groups.delete(group.groupId);
+    await this.retire(leaving);
   }
 
   /** Runs the offset retention check now (it also runs every offsets.retention.check.interval.ms). */
@@ -385,7 +430,14 @@ export class GroupCoordinator {
     if (this.state === 'loading') return ErrorCode.COORDINATOR_LOAD_IN_PROGRESS;
     if (this.state === 'remote') return ErrorCode.NOT_COORDINATOR;
     if (this.state !== 'active') return ErrorCode.COORDINATOR_NOT_AVAILABLE;
-    return undefined;
+    switch (this.ownership?.status(groupId)) {
+      case 'loading':
+        return ErrorCode.COORDINATOR_LOAD_IN_PROGRESS;
+      case 'elsewhere':
+        return ErrorCode.NOT_COORDINATOR;
+      default:
+        return undefined;
+    }
   }
 
   private scheduleCleanup(): void {

@@ -8,11 +8,15 @@ import { GROUPS_NAMESPACE, type GroupStore } from './store.js';
 import { decodeTxnOffsets, TXN_OFFSETS_NAMESPACE } from './txn-offsets-codec.js';
 
 /**
- * Reads every stored group and every group's offsets. Groups with members come back Stable with their
+ * Reads every stored group (or those `include` accepts) and their offsets. Groups with members come back Stable with their
  * members, which must heartbeat within their session timeout or are expired (as after a coordinator
  * failover); groups with offsets but no metadata come back Empty.
  */
-export async function loadGroups(ctx: Ctx, store: GroupStore): Promise<Map<string, Group>> {
+export async function loadGroups(
+  ctx: Ctx,
+  store: GroupStore,
+  include: (groupId: string) => boolean = () => true,
+): Promise<Map<string, Group>> {
   const now = ctx.clock.now();
   const [stored, offsetGroups, txnOffsets] = await Promise.all([
     store.kvList(GROUPS_NAMESPACE),
@@ -20,11 +24,12 @@ export async function loadGroups(ctx: Ctx, store: GroupStore): Promise<Map<strin
     store.kvList(TXN_OFFSETS_NAMESPACE),
   ]);
   const offsets = await Promise.all(
-    offsetGroups.map(async (id) => [id, await store.fetchOffsets(id)] as const),
+    offsetGroups.filter(include).map(async (id) => [id, await store.fetchOffsets(id)] as const),
   );
 
   const groups = new Map<string, Group>();
   for (const [groupId, bytes] of stored) {
+    if (!include(groupId)) continue;
     try {
       groups.set(groupId, decodeGroup(groupId, bytes, now));
     } catch (err) {

@@ -1,3 +1,4 @@
+import { AclOperation, allowedOnTopic } from '../security/authorize.js';
 import { ChangeWatch } from '../fetch/change-watch.js';
 import { ErrorCode, isKafkaError } from '../protocol/error-codes.js';
 import type {
@@ -24,7 +25,13 @@ interface Target {
 }
 
 interface Pass {
-  readonly topics: { topic: string; topicId: string; partitions: FetchResponsePartitionData[] }[];
+  readonly topics: {
+    topic: string;
+    topicId: string;
+    /** The topic's name when it exists, for metrics (v13+ requests name topics by id only). */
+    name: string | undefined;
+    partitions: FetchResponsePartitionData[];
+  }[];
   readonly bytes: number;
   readonly hasError: boolean;
 }
@@ -57,13 +64,22 @@ async function resolveTargets(request: FetchRequest, ctx: RequestContext): Promi
   const byId = ctx.apiVersion >= 13;
   const { topics } = ctx.services;
   return Promise.all(
-    request.topics.map(async (t) => ({
-      topic: byId ? await topics.byId(t.topicId) : await topics.describe(t.topic),
-      missingError: byId ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
-      requestTopic: t.topic,
-      requestTopicId: t.topicId,
-      partitions: t.partitions,
-    })),
+    request.topics.map(async (t) => {
+      const topic = byId ? await topics.byId(t.topicId) : await topics.describe(t.topic);
+      // Reading needs READ on the topic; a topic the client may not read is answered as Kafka does.
+      const denied = topic !== undefined && !allowedOnTopic(ctx, AclOperation.READ, topic.name);
+      return {
+        topic: denied ? undefined : topic,
+        missingError: denied
+          ? ErrorCode.TOPIC_AUTHORIZATION_FAILED
+          : byId
+            ? ErrorCode.UNKNOWN_TOPIC_ID
+            : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+        requestTopic: t.topic,
+        requestTopicId: t.topicId,
+        partitions: t.partitions,
+      };
+    }),
   );
 }
 
@@ -100,7 +116,12 @@ function slotsOf(targets: readonly Target[], topics: Pass['topics']): Slot[] {
   const slots: Slot[] = [];
   for (const target of targets) {
     const out: FetchResponsePartitionData[] = [];
-    topics.push({ topic: target.requestTopic, topicId: target.requestTopicId, partitions: out });
+    topics.push({
+      topic: target.requestTopic,
+      topicId: target.requestTopicId,
+      name: target.topic?.name,
+      partitions: out,
+    });
     const topic = target.topic;
     for (const p of target.partitions) {
       let error: number | undefined;
@@ -211,7 +232,14 @@ async function readOnce(
   return { topics, bytes, hasError };
 }
 
-function respond(pass: Pass, errorCode: number = ErrorCode.NONE): FetchResponse {
+function respond(pass: Pass, errorCode: number = ErrorCode.NONE, ctx?: RequestContext): FetchResponse {
+  const metrics = ctx?.services.metrics;
+  if (metrics?.enabled === true) {
+    for (const t of pass.topics) {
+      if (t.name === undefined) continue;
+      for (const p of t.partitions) metrics.fetched(t.name, p.records as Buffer[]);
+    }
+  }
   return {
     throttleTimeMs: 0,
     errorCode,
@@ -247,10 +275,20 @@ export default defineHandler<FetchRequest, FetchResponse>({
       try {
         const pass = await readOnce(request, targets, ctx);
         const remaining = deadline - Date.now();
-        if (pass.bytes >= request.minBytes || pass.hasError || remaining <= 0 || ctx.signal.aborted) {
-          return respond(pass);
+        // Like Kafka, a fetch of no partitions has nothing to wait for.
+        const nothingToWaitFor = watched.length === 0;
+        if (
+          pass.bytes >= request.minBytes ||
+          pass.hasError ||
+          remaining <= 0 ||
+          nothingToWaitFor ||
+          ctx.signal.aborted
+        ) {
+          return respond(pass, ErrorCode.NONE, ctx);
         }
-        if (!(await watch.wait(remaining, ctx.signal))) return respond(await readOnce(request, targets, ctx));
+        if (!(await watch.wait(remaining, ctx.signal))) {
+          return respond(await readOnce(request, targets, ctx), ErrorCode.NONE, ctx);
+        }
       } finally {
         watch.close();
       }

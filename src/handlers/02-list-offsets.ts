@@ -9,6 +9,7 @@ import type { TimestampLookup, TopicInfo } from '../storage/storage.js';
 import { toKafkaError } from './error-message.js';
 import type { RequestContext } from './handler.js';
 import { defineHandler } from './handler.js';
+import { AclOperation, allowedOnTopic } from '../security/authorize.js';
 
 const LATEST = -1n;
 const EARLIEST = -2n;
@@ -96,6 +97,20 @@ export default defineHandler<ListOffsetsRequest, ListOffsetsResponse>({
   async handle(request, ctx) {
     const topics = await Promise.all(
       request.topics.map(async (t) => {
+        if (!allowedOnTopic(ctx, AclOperation.DESCRIBE, t.name)) {
+          const errorCode = ErrorCode.TOPIC_AUTHORIZATION_FAILED;
+          return {
+            name: t.name,
+            partitions: t.partitions.map((p) => ({
+              partitionIndex: p.partitionIndex,
+              errorCode,
+              timestamp: -1n,
+              offset: -1n,
+              leaderEpoch: -1,
+              oldStyleOffsets: [],
+            })),
+          };
+        }
         const topic = await ctx.services.topics.describe(t.name);
         return {
           name: t.name,

@@ -11,7 +11,15 @@ import { brokerEntries } from './broker-address.js';
 import { toKafkaError } from './error-message.js';
 import type { RequestContext } from './handler.js';
 import { defineHandler } from './handler.js';
-import { TOPIC_OPERATIONS, NO_AUTHORIZED_OPERATIONS, CLUSTER_OPERATIONS } from './authorized-operations.js';
+import { NO_AUTHORIZED_OPERATIONS } from './authorized-operations.js';
+import { CLUSTER_NAME } from '../security/acl/types.js';
+import {
+  AclOperation,
+  allowedOnTopic,
+  authorizedOperations,
+  mayCreateTopic,
+  ResourceType,
+} from '../security/authorize.js';
 
 const ZERO_UUID = '00000000000000000000000000000000';
 
@@ -41,18 +49,27 @@ async function resolveTopics(
 ): Promise<MetadataResponseTopic[]> {
   const { topics: service, storage, config } = ctx.services;
   const version = ctx.apiVersion;
-  const operations = request.includeTopicAuthorizedOperations ? TOPIC_OPERATIONS : NO_AUTHORIZED_OPERATIONS;
   const ok = (t: TopicInfo): MetadataResponseTopic => ({
     errorCode: ErrorCode.NONE,
     name: t.name,
     topicId: t.id,
     isInternal: false,
     partitions: partitions(t, config.nodeId),
-    topicAuthorizedOperations: operations,
+    topicAuthorizedOperations: request.includeTopicAuthorizedOperations
+      ? authorizedOperations(ctx, ResourceType.TOPIC, t.name)
+      : NO_AUTHORIZED_OPERATIONS,
   });
+  const describable = (name: string, audit: boolean): boolean =>
+    allowedOnTopic(ctx, AclOperation.DESCRIBE, name, audit);
   // v0 has no way to say "all topics" but an empty list; v1+ uses null for all.
   const all = request.topics === null || (version === 0 && request.topics.length === 0);
-  if (all) return (await storage.listTopics()).sort((a, b) => a.name.localeCompare(b.name)).map(ok);
+  if (all) {
+    // Like Kafka, the topics the client may not describe are left out rather than refused.
+    return (await storage.listTopics())
+      .filter((t) => describable(t.name, false))
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .map(ok);
+  }
 
   // Before v4 there is no flag: auto-creation follows the broker setting alone.
   const allowAutoCreate = version < 4 || request.allowAutoTopicCreation;
@@ -60,20 +77,28 @@ async function resolveTopics(
   for (const requested of request.topics ?? []) {
     if (requested.name === null) {
       const topic = requested.topicId === ZERO_UUID ? undefined : await service.byId(requested.topicId);
-      out.push(
-        topic
-          ? ok(topic)
-          : errorTopic(version >= 12 ? null : '', requested.topicId, ErrorCode.UNKNOWN_TOPIC_ID),
-      );
+      const name = version >= 12 ? null : '';
+      if (topic !== undefined && !describable(topic.name, true)) {
+        out.push(errorTopic(name, requested.topicId, ErrorCode.TOPIC_AUTHORIZATION_FAILED));
+      } else {
+        out.push(topic ? ok(topic) : errorTopic(name, requested.topicId, ErrorCode.UNKNOWN_TOPIC_ID));
+      }
       continue;
     }
     if (topicNameProblem(requested.name) !== undefined) {
       out.push(errorTopic(requested.name, ZERO_UUID, ErrorCode.INVALID_TOPIC_EXCEPTION));
       continue;
     }
+    if (!describable(requested.name, true)) {
+      out.push(errorTopic(requested.name, ZERO_UUID, ErrorCode.TOPIC_AUTHORIZATION_FAILED));
+      continue;
+    }
     let topic: TopicInfo | undefined;
     try {
-      topic = await service.getOrCreate(requested.name, allowAutoCreate);
+      topic = await service.getOrCreate(
+        requested.name,
+        allowAutoCreate && mayCreateTopic(ctx, requested.name),
+      );
     } catch (err) {
       out.push(errorTopic(requested.name, ZERO_UUID, unavailableTopicError(err, ctx)));
       continue;
@@ -108,7 +133,7 @@ export default defineHandler<MetadataRequest, MetadataResponse>({
       controllerId: config.nodeId,
       topics: await resolveTopics(request, ctx),
       clusterAuthorizedOperations: request.includeClusterAuthorizedOperations
-        ? CLUSTER_OPERATIONS
+        ? authorizedOperations(ctx, ResourceType.CLUSTER, CLUSTER_NAME)
         : NO_AUTHORIZED_OPERATIONS,
     };
   },

@@ -7,12 +7,14 @@ import type {
 } from '../protocol/generated/index.js';
 import { byTopic, PartitionLookup } from './groups/common.js';
 import { defineHandler } from './handler.js';
+import { AclOperation, allowedOnGroup, allowedOnTopic } from '../security/authorize.js';
 
 interface Requested {
   readonly topic: string;
   readonly partition: number;
-  /** undefined: the partition does not exist and is not passed to the coordinator. */
+  /** undefined: the partition is not passed to the coordinator, and is answered with `error`. */
   readonly input: OffsetCommitPartitionInput | undefined;
+  readonly error?: number;
 }
 
 export default defineHandler<OffsetCommitRequest, OffsetCommitResponse>({
@@ -21,10 +23,20 @@ export default defineHandler<OffsetCommitRequest, OffsetCommitResponse>({
   maxVersion: 9,
   // v0 (ZooKeeper-stored offsets in Kafka) is served like a v1 commit without member or generation.
   async handle(request, ctx) {
+    const groupDenied = !allowedOnGroup(ctx, AclOperation.READ, request.groupId);
     const lookup = new PartitionLookup(ctx);
     const requested: Requested[] = [];
     for (const t of request.topics) {
+      const error = groupDenied
+        ? ErrorCode.GROUP_AUTHORIZATION_FAILED
+        : allowedOnTopic(ctx, AclOperation.READ, t.name)
+          ? undefined
+          : ErrorCode.TOPIC_AUTHORIZATION_FAILED;
       for (const p of t.partitions) {
+        if (error !== undefined) {
+          requested.push({ topic: t.name, partition: p.partitionIndex, input: undefined, error });
+          continue;
+        }
         const exists = await lookup.exists(t.name, p.partitionIndex);
         requested.push({
           topic: t.name,
@@ -60,7 +72,7 @@ export default defineHandler<OffsetCommitRequest, OffsetCommitResponse>({
     let next = 0;
     const topics = byTopic(requested, (r): OffsetCommitResponsePartition => {
       if (r.input === undefined) {
-        return { partitionIndex: r.partition, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
+        return { partitionIndex: r.partition, errorCode: r.error ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
       }
       const result = results[next++];
       return { partitionIndex: r.partition, errorCode: result?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR };

@@ -8,6 +8,7 @@ import type {
 import { byTopic } from './groups/common.js';
 import type { RequestContext } from './handler.js';
 import { defineHandler } from './handler.js';
+import { AclOperation, allowedOnGroup, allowedOnTopic } from '../security/authorize.js';
 
 interface RequestedTopic {
   readonly name: string;
@@ -40,11 +41,26 @@ async function fetchGroup(
   topics: readonly RequestedTopic[] | null,
   requireStable: boolean,
 ): Promise<GroupOffsets> {
-  const partitions = flatten(topics);
+  if (!allowedOnGroup(ctx, AclOperation.DESCRIBE, groupId)) {
+    return { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, topics: [] };
+  }
+  const describable = (topic: string, audit: boolean): boolean =>
+    allowedOnTopic(ctx, AclOperation.DESCRIBE, topic, audit);
+  const denied = (topics ?? []).filter((t) => !describable(t.name, true));
+  const partitions = flatten(topics === null ? null : topics.filter((t) => !denied.includes(t)));
   const result = await ctx.services.groups.fetchOffsets({ groupId, partitions, requireStable });
   // A group-level error comes without offsets, as from Kafka.
   if (result.errorCode !== ErrorCode.NONE) return { errorCode: result.errorCode, topics: [] };
-  return { errorCode: ErrorCode.NONE, topics: byTopic(result.partitions, toPartition) };
+  // All the group's offsets: those of topics the client may not describe are left out, as in Kafka.
+  const shown =
+    topics === null ? result.partitions.filter((p) => describable(p.topic, false)) : result.partitions;
+  return {
+    errorCode: ErrorCode.NONE,
+    topics: [
+      ...byTopic(shown, toPartition),
+      ...partitionLevelError(denied, ErrorCode.TOPIC_AUTHORIZATION_FAILED),
+    ],
+  };
 }
 
 /**

@@ -4,9 +4,10 @@ import type {
   FindCoordinatorResponse,
   FindCoordinatorResponseCoordinator,
 } from '../protocol/generated/index.js';
-import { advertisedAddress } from './broker-address.js';
+import { advertisedAddress, slotOwnerAddress } from './broker-address.js';
 import type { RequestContext } from './handler.js';
 import { defineHandler } from './handler.js';
+import { AclOperation, allowed, ResourceType } from '../security/authorize.js';
 
 const KEY_TYPE_GROUP = 0;
 const KEY_TYPE_TRANSACTION = 1;
@@ -14,6 +15,16 @@ const KEY_TYPE_TRANSACTION = 1;
 /** Kafka's text for INVALID_REQUEST, which it sends for key types it has no coordinator for. */
 const INVALID_REQUEST_MESSAGE =
   'This most likely occurs because of a request being malformed by the client library or the message was sent to an incompatible broker. See the broker logs for more details.';
+
+/** With gateways sharing the groups (coordination slots): the live gateway holding the group's slot. */
+function sharedGroupCoordinator(ctx: RequestContext, groupId: string): Lookup | undefined {
+  if (ctx.services.coordinatorSlots === undefined) return undefined;
+  const owner = slotOwnerAddress(ctx, 'group', groupId);
+  if (owner === undefined) {
+    return failed(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'The coordinator is not available.');
+  }
+  return { errorCode: ErrorCode.NONE, errorMessage: '', ...owner };
+}
 
 interface Lookup {
   errorCode: number;
@@ -29,12 +40,18 @@ function failed(errorCode: number, errorMessage: string): Lookup {
 
 /**
  * The gateway coordinates every group and transactional id, as it leads every partition, unless the
- * gateways sharing a store name one of them (--group-coordinator), which then coordinates both.
+ * gateways sharing a store name one of them (--group-coordinator), which then coordinates both, or
+ * share the groups by lease. Transactions are not placed by lease (yet): they stay with this gateway
+ * or the named one, since their markers commit offsets through the local group coordinator.
  */
-function lookup(keyType: number, ctx: RequestContext): Lookup {
+function lookup(keyType: number, key: string, ctx: RequestContext): Lookup {
   switch (keyType) {
     case KEY_TYPE_GROUP:
     case KEY_TYPE_TRANSACTION: {
+      if (keyType === KEY_TYPE_GROUP) {
+        const owner = sharedGroupCoordinator(ctx, key);
+        if (owner !== undefined) return owner;
+      }
       const named = ctx.services.config.groupCoordinator;
       if (named !== undefined) {
         return {
@@ -55,6 +72,20 @@ function lookup(keyType: number, ctx: RequestContext): Lookup {
   }
 }
 
+/** DESCRIBE on the group or transactional id the client looks up, as Kafka asks. */
+function denied(keyType: number, key: string, ctx: RequestContext): Lookup | undefined {
+  if (keyType === KEY_TYPE_GROUP && !allowed(ctx, AclOperation.DESCRIBE, ResourceType.GROUP, key)) {
+    return failed(ErrorCode.GROUP_AUTHORIZATION_FAILED, 'Group authorization failed.');
+  }
+  if (
+    keyType === KEY_TYPE_TRANSACTION &&
+    !allowed(ctx, AclOperation.DESCRIBE, ResourceType.TRANSACTIONAL_ID, key)
+  ) {
+    return failed(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, 'Transactional Id authorization failed.');
+  }
+  return undefined;
+}
+
 export default defineHandler<FindCoordinatorRequest, FindCoordinatorResponse>({
   apiKey: 10,
   minVersion: 0,
@@ -63,11 +94,11 @@ export default defineHandler<FindCoordinatorRequest, FindCoordinatorResponse>({
     if (ctx.apiVersion >= 4) {
       const coordinators: FindCoordinatorResponseCoordinator[] = request.coordinatorKeys.map((key) => ({
         key,
-        ...lookup(request.keyType, ctx),
+        ...(denied(request.keyType, key, ctx) ?? lookup(request.keyType, key, ctx)),
       }));
       return { throttleTimeMs: 0, coordinators };
     }
-    const found = lookup(request.keyType, ctx);
+    const found = denied(request.keyType, request.key, ctx) ?? lookup(request.keyType, request.key, ctx);
     return {
       throttleTimeMs: 0,
       ...found,

@@ -1,6 +1,8 @@
+import { ErrorCode } from '../protocol/error-codes.js';
 import type { JoinGroupRequest, JoinGroupResponse } from '../protocol/generated/index.js';
 import { clientHost } from './groups/common.js';
 import { defineHandler } from './handler.js';
+import { AclOperation, allowedOnGroup } from '../security/authorize.js';
 
 export default defineHandler<JoinGroupRequest, JoinGroupResponse>({
   apiKey: 11,
@@ -11,6 +13,19 @@ export default defineHandler<JoinGroupRequest, JoinGroupResponse>({
   // connection to the coordinator).
   async handle(request, ctx) {
     const version = ctx.apiVersion;
+    if (!allowedOnGroup(ctx, AclOperation.READ, request.groupId)) {
+      return {
+        throttleTimeMs: 0,
+        errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED,
+        generationId: -1,
+        protocolType: null,
+        protocolName: version < 7 ? '' : null,
+        leader: '',
+        skipAssignment: false,
+        memberId: request.memberId,
+        members: [],
+      };
+    }
     const result = await ctx.services.groups.joinGroup({
       groupId: request.groupId,
       memberId: request.memberId,

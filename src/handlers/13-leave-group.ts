@@ -1,6 +1,7 @@
 import { ErrorCode } from '../protocol/error-codes.js';
 import type { LeaveGroupRequest, LeaveGroupResponse } from '../protocol/generated/index.js';
 import { defineHandler } from './handler.js';
+import { AclOperation, allowedOnGroup } from '../security/authorize.js';
 
 export default defineHandler<LeaveGroupRequest, LeaveGroupResponse>({
   apiKey: 13,
@@ -8,6 +9,9 @@ export default defineHandler<LeaveGroupRequest, LeaveGroupResponse>({
   maxVersion: 5,
   async handle(request, ctx) {
     const batched = ctx.apiVersion >= 3;
+    if (!allowedOnGroup(ctx, AclOperation.READ, request.groupId)) {
+      return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, members: [] };
+    }
     // v0-2 name one dynamic member at the top level; v3+ list members, static ones by instance id.
     const members = batched
       ? request.members

@@ -1,5 +1,6 @@
 import type { ApiVersionsRequest, ApiVersionsResponse } from '../protocol/generated/index.js';
 import { ErrorCode } from '../protocol/error-codes.js';
+import { FINALIZED_FEATURES, FINALIZED_FEATURES_EPOCH, supportedFeatures } from './features.js';
 import { defineHandler } from './handler.js';
 
 export default defineHandler<ApiVersionsRequest, ApiVersionsResponse>({
@@ -15,9 +16,13 @@ export default defineHandler<ApiVersionsRequest, ApiVersionsResponse>({
         maxVersion: a.maxVersion,
       })),
       throttleTimeMs: 0,
-      supportedFeatures: [],
-      finalizedFeaturesEpoch: -1n,
-      finalizedFeatures: [],
+      supportedFeatures: supportedFeatures(ctx.apiVersion),
+      finalizedFeaturesEpoch: FINALIZED_FEATURES_EPOCH,
+      finalizedFeatures: FINALIZED_FEATURES.map((f) => ({
+        name: f.name,
+        maxVersionLevel: f.level,
+        minVersionLevel: f.level,
+      })),
       zkMigrationReady: false,
     };
   },

@@ -27,6 +27,7 @@ import {
 import { toKafkaError } from './error-message.js';
 import type { RequestContext } from './handler.js';
 import { defineHandler } from './handler.js';
+import { mayCreateTopic } from '../security/authorize.js';
 
 /** Every partition has one replica: the gateway. */
 const REPORTED_REPLICATION_FACTOR = 1;
@@ -202,6 +203,11 @@ export default defineHandler<CreateTopicsRequest, CreateTopicsResponse>({
     }
     for (const t of request.topics) {
       if (duplicates.has(t.name)) continue;
+      // CREATE on the cluster or on the topic, as Kafka asks.
+      if (!mayCreateTopic(ctx, t.name, true)) {
+        results.push(failed(t.name, ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Authorization failed.'));
+        continue;
+      }
       results.push(await createOne(t, request.validateOnly, ctx));
     }
     return { throttleTimeMs: 0, topics: results };

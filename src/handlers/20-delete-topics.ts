@@ -14,6 +14,7 @@ import { duplicateNames, duplicateTopic, expiredAtArrival, unknownTopic, ZERO_UU
 import { toKafkaError } from './error-message.js';
 import type { RequestContext } from './handler.js';
 import { defineHandler } from './handler.js';
+import { AclOperation, allowedOnTopic } from '../security/authorize.js';
 
 interface Target {
   readonly name: string | null;
@@ -47,6 +48,14 @@ async function deleteOne(
   const { storage, groups } = ctx.services;
   try {
     const topic = await resolve(target, ctx);
+    if (!allowedOnTopic(ctx, AclOperation.DELETE, topic.name)) {
+      return {
+        name: target.name,
+        topicId: target.topicId,
+        errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+        errorMessage: 'Authorization failed.',
+      };
+    }
     await storage.deleteTopic(topic.name);
     // Committed offsets of a deleted topic go too, so a re-created topic starts without them.
     await groups.onTopicsDeleted([topic.name]);

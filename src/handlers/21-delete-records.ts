@@ -14,6 +14,7 @@ import type { TopicInfo } from '../storage/storage.js';
 import { toKafkaError } from './error-message.js';
 import type { RequestContext } from './handler.js';
 import { defineHandler } from './handler.js';
+import { AclOperation, allowedOnTopic } from '../security/authorize.js';
 
 const HIGH_WATERMARK = -1n;
 
@@ -52,6 +53,17 @@ export default defineHandler<DeleteRecordsRequest, DeleteRecordsResponse>({
   async handle(request, ctx) {
     const topics = await Promise.all(
       request.topics.map(async (t) => {
+        if (!allowedOnTopic(ctx, AclOperation.DELETE, t.name)) {
+          const errorCode = ErrorCode.TOPIC_AUTHORIZATION_FAILED;
+          return {
+            name: t.name,
+            partitions: t.partitions.map((p) => ({
+              partitionIndex: p.partitionIndex,
+              lowWatermark: -1n,
+              errorCode,
+            })),
+          };
+        }
         const topic = await ctx.services.topics.describe(t.name);
         const partitions = await Promise.all(t.partitions.map((p) => deletePartition(topic, p, ctx)));
         return { name: t.name, partitions };

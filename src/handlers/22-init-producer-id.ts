@@ -2,6 +2,7 @@ import { ErrorCode } from '../protocol/error-codes.js';
 import type { InitProducerIdRequest, InitProducerIdResponse } from '../protocol/generated/index.js';
 import { defineHandler } from './handler.js';
 import { oldFencedCode } from './transactions/common.js';
+import { initProducerIdDenied } from '../security/authorize.js';
 
 const NO_PRODUCER_ID = -1n;
 const NO_EPOCH = -1;
@@ -17,6 +18,8 @@ export default defineHandler<InitProducerIdRequest, InitProducerIdResponse>({
       producerId: NO_PRODUCER_ID,
       producerEpoch: NO_EPOCH,
     });
+    const denied = initProducerIdDenied(ctx, request.transactionalId);
+    if (denied !== undefined) return failed(denied);
     if (request.transactionalId === null) {
       // Without a transactional id Kafka always hands out a fresh id at epoch 0 (also to KIP-360 retries).
       return {

@@ -15,6 +15,7 @@ import type { TopicInfo } from '../storage/storage.js';
 import { toKafkaError } from './error-message.js';
 import type { RequestContext } from './handler.js';
 import { defineHandler } from './handler.js';
+import { AclOperation, allowedOnTopic } from '../security/authorize.js';
 
 /** The single leader epoch the gateway keeps (Metadata, Produce and Fetch use it too). */
 const LEADER_EPOCH = 0;
@@ -56,6 +57,18 @@ export default defineHandler<OffsetForLeaderEpochRequest, OffsetForLeaderEpochRe
   async handle(request, ctx) {
     const topics = await Promise.all(
       request.topics.map(async (t) => {
+        if (!allowedOnTopic(ctx, AclOperation.DESCRIBE, t.topic)) {
+          const errorCode = ErrorCode.TOPIC_AUTHORIZATION_FAILED;
+          return {
+            topic: t.topic,
+            partitions: t.partitions.map((p) => ({
+              errorCode,
+              partition: p.partition,
+              leaderEpoch: -1,
+              endOffset: -1n,
+            })),
+          };
+        }
         const topic = await ctx.services.topics.describe(t.topic);
         const partitions = await Promise.all(t.partitions.map((p) => endOffset(topic, p, ctx)));
         return { topic: t.topic, partitions };

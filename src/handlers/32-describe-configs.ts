@@ -14,10 +14,11 @@ import type {
   DescribeConfigsResponseDescribeConfigsResourceResult,
   DescribeConfigsResponseDescribeConfigsResult,
 } from '../protocol/generated/index.js';
-import { invalidTopicName, unknownTopic } from './admin-common.js';
+import { configsDenied, invalidTopicName, unknownTopic } from './admin-common.js';
 import { toKafkaError } from './error-message.js';
 import type { RequestContext } from './handler.js';
 import { defineHandler } from './handler.js';
+import { AclOperation } from '../security/authorize.js';
 
 async function configsOf(
   resource: DescribeConfigsRequestDescribeConfigsResource,
@@ -75,6 +76,13 @@ async function describeOne(
 ): Promise<DescribeConfigsResponseDescribeConfigsResult> {
   const base = { resourceType: resource.resourceType, resourceName: resource.resourceName };
   try {
+    const denied = configsDenied(
+      ctx,
+      AclOperation.DESCRIBE_CONFIGS,
+      resource.resourceType,
+      resource.resourceName,
+    );
+    if (denied !== undefined) throw denied;
     const keys = resource.configurationKeys === null ? undefined : new Set(resource.configurationKeys);
     const all = await configsOf(resource, ctx);
     const chosen = keys === undefined ? all : all.filter((c) => keys.has(c.name));

@@ -21,6 +21,7 @@ import {
 import { toKafkaError } from './error-message.js';
 import type { RequestContext } from './handler.js';
 import { defineHandler } from './handler.js';
+import { AclOperation, allowedOnTopic } from '../security/authorize.js';
 
 async function grow(
   t: CreatePartitionsRequestCreatePartitionsTopic,
@@ -77,6 +78,14 @@ export default defineHandler<CreatePartitionsRequest, CreatePartitionsResponse>(
     }
     for (const t of request.topics) {
       if (duplicates.has(t.name)) continue;
+      if (!allowedOnTopic(ctx, AclOperation.ALTER, t.name)) {
+        results.push({
+          name: t.name,
+          errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+          errorMessage: 'Authorization failed.',
+        });
+        continue;
+      }
       try {
         await grow(t, request.validateOnly, ctx);
         results.push({ name: t.name, errorCode: ErrorCode.NONE, errorMessage: null });

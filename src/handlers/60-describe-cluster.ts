@@ -4,9 +4,11 @@
  */
 import { ErrorCode } from '../protocol/error-codes.js';
 import type { DescribeClusterRequest, DescribeClusterResponse } from '../protocol/generated/index.js';
-import { CLUSTER_OPERATIONS, NO_AUTHORIZED_OPERATIONS } from './authorized-operations.js';
+import { NO_AUTHORIZED_OPERATIONS } from './authorized-operations.js';
+import { CLUSTER_NAME } from '../security/acl/types.js';
 import { brokerEntries } from './broker-address.js';
 import { defineHandler } from './handler.js';
+import { AclOperation, allowedOnCluster, authorizedOperations, ResourceType } from '../security/authorize.js';
 
 const BROKERS = 1;
 const CONTROLLERS = 2;
@@ -29,6 +31,9 @@ export default defineHandler<DescribeClusterRequest, DescribeClusterResponse>({
       brokers: [],
       clusterAuthorizedOperations: NO_AUTHORIZED_OPERATIONS,
     });
+    if (!allowedOnCluster(ctx, AclOperation.DESCRIBE)) {
+      return refuse(ErrorCode.CLUSTER_AUTHORIZATION_FAILED, 'Cluster authorization failed.');
+    }
     if (wanted === CONTROLLERS) {
       return refuse(
         ErrorCode.MISMATCHED_ENDPOINT_TYPE,
@@ -52,7 +57,7 @@ export default defineHandler<DescribeClusterRequest, DescribeClusterResponse>({
         rack: null,
       })),
       clusterAuthorizedOperations: request.includeClusterAuthorizedOperations
-        ? CLUSTER_OPERATIONS
+        ? authorizedOperations(ctx, ResourceType.CLUSTER, CLUSTER_NAME)
         : NO_AUTHORIZED_OPERATIONS,
     };
   },

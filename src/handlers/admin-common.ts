@@ -1,3 +1,4 @@
+import { AclOperation, allowedOnCluster, allowedOnTopic } from '../security/authorize.js';
 /**
  * Checks and answers shared by the topic administration handlers (CreateTopics, CreatePartitions,
  * DeleteTopics, DescribeConfigs, AlterConfigs, IncrementalAlterConfigs), with the error messages a
@@ -118,6 +119,8 @@ export async function alterResource(
 ): Promise<AlterResult> {
   const { resourceType, resourceName } = resource;
   try {
+    const denied = configsDenied(ctx, AclOperation.ALTER_CONFIGS, resourceType, resourceName);
+    if (denied !== undefined) throw denied;
     switch (resourceType) {
       case ResourceType.TOPIC:
         await alterTopic(resourceName, validateOnly, next, ctx);
@@ -157,6 +160,29 @@ async function alterTopic(
     await storage.setTopicConfigs(name, updated);
     ctx.log.info({ topic: name, configs: updated }, 'topic configs changed');
   });
+}
+
+/**
+ * The authorization a config resource needs (ALTER_CONFIGS or DESCRIBE_CONFIGS): on the topic for a
+ * topic, on the cluster for a broker. The error to answer, or undefined.
+ */
+export function configsDenied(
+  ctx: RequestContext,
+  operation: AclOperation,
+  resourceType: number,
+  resourceName: string,
+): KafkaError | undefined {
+  if (resourceType === ResourceType.TOPIC) {
+    return allowedOnTopic(ctx, operation, resourceName)
+      ? undefined
+      : new KafkaError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Topic authorization failed.');
+  }
+  if (resourceType === ResourceType.BROKER || resourceType === ResourceType.BROKER_LOGGER) {
+    return allowedOnCluster(ctx, operation)
+      ? undefined
+      : new KafkaError(ErrorCode.CLUSTER_AUTHORIZATION_FAILED, 'Cluster authorization failed.');
+  }
+  return undefined;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Services } from '../services.js';
 import type { Logger } from '../log.js';
+import type { Session } from '../security/session.js';
 
 /** What a handler knows about the request beyond its body. */
 export interface RequestContext {
@@ -11,9 +12,16 @@ export interface RequestContext {
   readonly localPort: number;
   readonly remoteHost: string;
   readonly services: Services;
+  /** Who the client is and how it authenticated; the SASL handlers move it along. */
+  readonly session: Session;
   readonly log: Logger;
   /** Aborted when the connection closes, so long waits (fetch) can stop early. */
   readonly signal: AbortSignal;
+  /**
+   * Lets the connection start handling its next request before this one is answered (responses still
+   * leave in order). Produce calls it once its batches are queued in the store. Absent: not possible.
+   */
+  readonly release?: () => void;
 }
 
 /**

@@ -1,4 +1,11 @@
 import type { ApiHandler } from './handler.js';
+import saslHandshake from './17-sasl-handshake.js';
+import saslAuthenticate from './36-sasl-authenticate.js';
+import describeAcls from './29-describe-acls.js';
+import createAcls from './30-create-acls.js';
+import deleteAcls from './31-delete-acls.js';
+import describeUserScramCredentials from './50-describe-user-scram-credentials.js';
+import alterUserScramCredentials from './51-alter-user-scram-credentials.js';
 import produce from './00-produce.js';
 import fetch from './01-fetch.js';
 import listOffsets from './02-list-offsets.js';
@@ -25,10 +32,17 @@ import writeTxnMarkers from './27-write-txn-markers.js';
 import txnOffsetCommit from './28-txn-offset-commit.js';
 import describeConfigs from './32-describe-configs.js';
 import alterConfigs from './33-alter-configs.js';
+import alterReplicaLogDirs from './34-alter-replica-log-dirs.js';
+import describeLogDirs from './35-describe-log-dirs.js';
 import createPartitions from './37-create-partitions.js';
 import deleteGroups from './42-delete-groups.js';
+import electLeaders from './43-elect-leaders.js';
 import offsetDelete from './47-offset-delete.js';
 import incrementalAlterConfigs from './44-incremental-alter-configs.js';
+import alterPartitionReassignments from './45-alter-partition-reassignments.js';
+import listPartitionReassignments from './46-list-partition-reassignments.js';
+import describeClientQuotas from './48-describe-client-quotas.js';
+import alterClientQuotas from './49-alter-client-quotas.js';
 import describeCluster from './60-describe-cluster.js';
 import describeProducers from './61-describe-producers.js';
 import describeTransactions from './65-describe-transactions.js';
@@ -62,12 +76,26 @@ export const HANDLERS: readonly ApiHandler[] = [
   txnOffsetCommit,
   describeConfigs,
   alterConfigs,
+  alterReplicaLogDirs,
+  describeLogDirs,
   createPartitions,
   deleteGroups,
+  electLeaders,
   offsetDelete,
   incrementalAlterConfigs,
+  alterPartitionReassignments,
+  listPartitionReassignments,
+  describeClientQuotas,
+  alterClientQuotas,
   describeCluster,
   describeProducers,
   describeTransactions,
   listTransactions,
+  saslHandshake,
+  saslAuthenticate,
+  describeAcls,
+  createAcls,
+  deleteAcls,
+  describeUserScramCredentials,
+  alterUserScramCredentials,
 ] as readonly ApiHandler<never, unknown>[] as readonly ApiHandler[];

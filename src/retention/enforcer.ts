@@ -9,6 +9,7 @@ import type { ConfigRegistry } from '../configs/registry.js';
 import type { Logger } from '../log.js';
 import { ErrorCode, isKafkaError } from '../protocol/error-codes.js';
 import type { Storage, TopicInfo } from '../storage/storage.js';
+import { PeriodicPass } from '../timers/periodic-pass.js';
 
 export interface RetentionOptions {
   readonly intervalMs: number;
@@ -29,61 +30,33 @@ export interface RetentionReport {
 }
 
 export class RetentionEnforcer {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<RetentionReport> | undefined;
-  private started = false;
   private warnedNoBytes = false;
   private readonly now: () => number;
+  private readonly periodic: PeriodicPass<RetentionReport>;
 
   constructor(
     private readonly storage: Storage,
     private readonly configs: ConfigRegistry,
     private readonly log: Logger,
-    private readonly options: RetentionOptions,
+    options: RetentionOptions,
   ) {
     this.now = options.now ?? Date.now;
+    this.periodic = new PeriodicPass(() => this.pass(), options.intervalMs, log, 'retention pass');
   }
 
   /** Starts the timer; calling it again does nothing. */
   start(): void {
-    if (this.started) return;
-    this.started = true;
-    this.schedule();
+    this.periodic.start();
   }
 
   /** Stops the timer and waits for a pass in progress. */
-  async stop(): Promise<void> {
-    this.started = false;
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.running?.catch(() => undefined);
+  stop(): Promise<void> {
+    return this.periodic.stop();
   }
 
   /** Runs a pass now (after the one in progress, if any) and reports what moved. */
-  async runNow(): Promise<RetentionReport> {
-    while (this.running !== undefined) await this.running.catch(() => undefined);
-    const pass = this.pass();
-    this.running = pass;
-    try {
-      return await pass;
-    } finally {
-      this.running = undefined;
-    }
-  }
-
-  private schedule(): void {
-    if (!this.started) return;
-    this.timer = setTimeout(() => {
-      this.runNow().then(
-        () => this.schedule(),
-        (err: unknown) => {
-          this.log.error({ err }, 'retention pass failed');
-          this.schedule();
-        },
-      );
-    }, this.options.intervalMs);
-    // A pending retention pass is no reason to keep the process alive.
-    this.timer.unref();
+  runNow(): Promise<RetentionReport> {
+    return this.periodic.runNow();
   }
 
   private async pass(): Promise<RetentionReport> {

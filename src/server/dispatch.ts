@@ -13,6 +13,7 @@ import {
 import { ProtocolError, Reader } from '../protocol/reader.js';
 import { Writer } from '../protocol/writer.js';
 import type { ApiHandler, RequestContext } from '../handlers/handler.js';
+import { boundRequest, chargeRequest } from '../quotas/enforce.js';
 
 export interface SupportedApi {
   readonly apiKey: number;
@@ -33,6 +34,9 @@ interface Route {
   readonly handler: ApiHandler;
   readonly definition: ApiDefinition;
 }
+
+/** Told when a quota throttles the client (see src/quotas/enforce.ts). */
+export type ThrottleListener = (ms: number, delayResponse: boolean) => void;
 
 export type RequestContextFactory = (
   apiVersion: number,
@@ -74,7 +78,11 @@ export class Dispatcher {
    * null when no response is due. Rejects with ProtocolError or UnsupportedRequestError when the
    * connection must close.
    */
-  async dispatch(frame: Buffer, makeContext: RequestContextFactory): Promise<Buffer[] | null> {
+  async dispatch(
+    frame: Buffer,
+    makeContext: RequestContextFactory,
+    onThrottle?: ThrottleListener,
+  ): Promise<Buffer[] | null> {
     const prefix = readRequestPrefix(frame);
     const route = this.routes.get(prefix.apiKey);
     const version = prefix.apiVersion;
@@ -92,9 +100,39 @@ export class Dispatcher {
     const header = readRequestHeader(r, requestHeaderVersion(definition.request, version));
     const request = decodeMessage<unknown>(definition.request, version, r);
     const ctx = makeContext(version, prefix.correlationId, header.clientId);
+    const { quotas, metrics } = ctx.services;
+    if (!quotas.active) {
+      const response = await handler.handle(request, ctx);
+      if (response === null) return null;
+      metrics.responseErrors(prefix.apiKey, definition.response, version, response);
+      return this.encode(definition, version, prefix.correlationId, response);
+    }
+    boundRequest(quotas, prefix.apiKey, request, ctx);
+    const started = performance.now();
     const response = await handler.handle(request, ctx);
-    if (response === null) return null;
-    return this.encode(definition, version, prefix.correlationId, response);
+    if (response !== null) metrics.responseErrors(prefix.apiKey, definition.response, version, response);
+    let chunks = response === null ? null : this.encode(definition, version, prefix.correlationId, response);
+    let size = 0;
+    for (const c of chunks ?? []) size += c.length;
+    const throttle = chargeRequest(
+      quotas,
+      prefix.apiKey,
+      version,
+      request,
+      response,
+      frame.length,
+      size,
+      performance.now() - started,
+      ctx,
+    );
+    if (throttle.ms > 0) {
+      metrics.throttled(throttle.type, throttle.ms);
+      onThrottle?.(throttle.ms, throttle.delayResponse);
+      if (throttle.response !== null) {
+        chunks = this.encode(definition, version, prefix.correlationId, throttle.response);
+      }
+    }
+    return chunks;
   }
 
   private encode(definition: ApiDefinition, version: number, correlationId: number, body: unknown): Buffer[] {

@@ -7,7 +7,10 @@
  * CORRUPT_MESSAGE, TOPIC_ALREADY_EXISTS, ...); anything else thrown is an I/O failure or a bug.
  */
 
+import type { LockService } from '../coordination/lock-service.js';
+import type { StoreMetrics } from '../metrics/metrics.js';
 import { KafkaError } from '../protocol/error-codes.js';
+import type { RecordBatch } from '../protocol/records/batch.js';
 
 /**
  * An append that failed after the backend had acknowledged its first `storedRecords` records, stored
@@ -45,6 +48,17 @@ export interface CreateTopicSpec {
 export interface AppendOptions {
   /** When set, the batch is stamped with this log-append time (ms) instead of keeping CreateTime. */
   readonly logAppendTimeMs?: bigint;
+  /**
+   * The producer asked for acks=-1 (all): resolve only once the records would survive a restart of
+   * the store. A store that persists every append before resolving can ignore it.
+   */
+  readonly durable?: boolean;
+  /**
+   * Views of the batches in the appended bytes, in order, already validated by the produce path
+   * (header, CRC-32C and every record: src/protocol/records/validate.ts). A store may use them
+   * instead of walking the bytes again; without them it validates the header and CRC itself.
+   */
+  readonly validated?: readonly RecordBatch[];
   /**
    * Who wrote the batches (Kafka's AppendOrigin). 'coordinator': the transaction coordinator's
    * markers (control batches), to which the checks made on client batches do not apply. Default 'client'.
@@ -90,12 +104,70 @@ export interface CommittedOffset {
   readonly commitTimestampMs: bigint;
 }
 
+/** What the cleaner of a compacted topic (cleanup.policy=compact) works by; see src/compaction/. */
+export interface CompactionSettings {
+  /** How long a tombstone stays readable after the cleaning that first kept it (delete.retention.ms). */
+  readonly deleteRetentionMs: bigint;
+  /** Clean only when dirty bytes / (clean + dirty bytes) reach this (min.cleanable.dirty.ratio)... */
+  readonly minCleanableDirtyRatio: number;
+  /** ...or when dirty records are older than this (max.compaction.lag.ms). */
+  readonly maxCompactionLagMs: bigint;
+  /** Records younger than this stay uncleaned (min.compaction.lag.ms). */
+  readonly minCompactionLagMs: bigint;
+  /** Never clean at or past this offset (a last stable offset); undefined: no such bound. */
+  readonly maxOffset?: bigint;
+}
+
+export interface CompactionResult {
+  /** Whether the partition was cleaned (false: nothing cleanable, or below the dirty ratio). */
+  readonly cleaned: boolean;
+  /** Dirty bytes / (clean + dirty bytes) before cleaning. */
+  readonly dirtyRatio: number;
+  /** First offset not cleaned yet, after this pass. */
+  readonly firstDirtyOffset: bigint;
+  readonly recordsRead: number;
+  readonly recordsKept: number;
+  readonly bytesBefore: number;
+  readonly bytesAfter: number;
+}
+
+/** One partition's share of a log directory, as DescribeLogDirs reports it. */
+export interface LogDirPartition {
+  readonly topic: string;
+  readonly partition: number;
+  /** Bytes the partition takes in this directory. */
+  readonly sizeBytes: bigint;
+  /** Files the partition's log is kept in, when the store has segments (metrics only). */
+  readonly segments?: number;
+}
+
+/** Where a store keeps partitions: a directory, or what stands for one (an address, "memory"). */
+export interface LogDir {
+  readonly path: string;
+  /** Size and free space of the volume holding it, when known. */
+  readonly totalBytes?: bigint;
+  readonly usableBytes?: bigint;
+  readonly partitions: readonly LogDirPartition[];
+}
+
 /** Something a long-polling reader can wait on; fired after appends (and deletes) on a partition. */
 export type Unsubscribe = () => void;
 
 export interface Storage {
-  /** Short name for logs and docs ("memory", "seaweedmq"). */
+  /** Short name for logs and docs ("memory", "log", "seaweedmq"). */
   readonly kind: string;
+  /**
+   * Whether read() returns batches with the headers they were appended with (producer id, epoch,
+   * sequence, attributes), so state kept above the store can be rebuilt by replaying the log
+   * (src/producers/snapshots.ts). A store that re-batches records leaves it unset.
+   */
+  readonly keepsBatchHeaders?: boolean;
+  /**
+   * Whether append() assigns offsets and queues the batches before it first yields, so an append
+   * called later to the same partition always lands after it: Produce requests of one connection may
+   * then be pipelined (the next handled while this one is written and fsynced).
+   */
+  readonly appendsInCallOrder?: boolean;
 
   start(): Promise<void>;
   close(): Promise<void>;
@@ -146,6 +218,24 @@ export interface Storage {
     retentionBytes: bigint,
   ): Promise<bigint>;
 
+  /**
+   * Optional compaction capability: keeps the latest record of every key (offsets unchanged, see
+   * src/compaction/), when the partition is dirty enough by `settings`. A store without it keeps
+   * every record of a compacted topic.
+   */
+  compact?(
+    topic: string,
+    partition: number,
+    settings: CompactionSettings,
+    nowMs: bigint,
+  ): Promise<CompactionResult>;
+
+  // ---- operations (optional: a store without them reports less) ----
+  /** The store's directories and partition sizes (DescribeLogDirs, size metrics). */
+  describeLogDirs?(): Promise<LogDir[]>;
+  /** Gives the store where to report its own metrics (call latencies, events); called once, before start(). */
+  attachMetrics?(metrics: StoreMetrics): void;
+
   // ---- committed offsets ----
   commitOffsets(group: string, offsets: readonly CommittedOffset[]): Promise<void>;
   fetchOffsets(group: string): Promise<CommittedOffset[]>;
@@ -157,4 +247,10 @@ export interface Storage {
   kvPut(namespace: string, key: string, value: Buffer): Promise<void>;
   kvDelete(namespace: string, key: string): Promise<void>;
   kvList(namespace: string): Promise<Map<string, Buffer>>;
+
+  /**
+   * Optional: named expiring locks shared by every gateway on this store. With them, gateways share
+   * the coordination of consumer groups and move it off a gateway that stops (src/coordination/).
+   */
+  readonly locks?: LockService;
 }

@@ -48,7 +48,8 @@ export async function appendMarker(
     ...(logAppendTime ? { logAppendTimeMs: now } : {}),
   });
   // The marker's epoch fences older epochs of the producer on this partition (Kafka's producer state).
-  deps.producers.partition(topic.id, partition).fence(marker.producerId, marker.producerEpoch);
+  // ready(): a partition whose producer state is still being restored from a snapshot is fenced after it.
+  (await deps.producers.ready(topic.id, partition)).fence(marker.producerId, marker.producerEpoch);
   deps.partitions.onAppend(topic, partition, result.baseOffset, [new RecordBatch(bytes)]);
   return result.baseOffset;
 }

@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createConnection, createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const CLI = [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'test', 'cli', 'run-cli.ts')];
@@ -13,13 +15,18 @@ interface Exit {
   stderr: string;
 }
 
+// Each run starts in a directory of its own: with no flags the gateway keeps its log store in
+// ./kafka-gateway-data, which must not land in the checkout.
+const cwd = mkdtempSync(join(tmpdir(), 'cli-test-'));
+afterAll(() => rmSync(cwd, { recursive: true, force: true }));
+
 function run(
   args: string[],
   env: Record<string, string> = {},
   onStdout?: (text: string, kill: () => void) => void,
 ) {
   return new Promise<Exit>((resolve) => {
-    const child = spawn(process.execPath, [...CLI, ...args], { env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, [...CLI, ...args], { env: { ...process.env, ...env }, cwd });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => {
@@ -51,6 +58,8 @@ describe('kafka-gateway command line', () => {
       '--advertised-host',
       '--advertised-port',
       '--store',
+      '--data-dir',
+      '--log-flush-interval-messages',
       '--default-partitions',
       '--auto-create-topics',
       '--max-request-bytes',
@@ -76,7 +85,7 @@ describe('kafka-gateway command line', () => {
   it('refuses an unknown store', async () => {
     const r = await run(['--store', 'nope']);
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toMatch(/Allowed choices are memory, seaweedmq/);
+    expect(r.stderr).toMatch(/Allowed choices are memory, log, seaweedmq/);
   });
 
   it('never turns a SeaweedMQ request into the memory store', async () => {
@@ -86,6 +95,24 @@ describe('kafka-gateway command line', () => {
     const contradictory = await run(['--store', 'memory', '--masters', '127.0.0.1:9333']);
     expect(contradictory.code).toBe(1);
     expect(contradictory.stderr).toContain('--store memory was asked for');
+  });
+
+  it('keeps its records in ./kafka-gateway-data when no store is named', async () => {
+    let stored: string | undefined;
+    let checked: Promise<boolean> | undefined;
+    const r = await run(['--port', '0', '--host', '127.0.0.1', '--log-level', 'info'], {}, (out, kill) => {
+      const m = /"port":(\d+),"store":"(\w+)"[^\n]*kafka-gateway listening/.exec(out);
+      if (m !== null && checked === undefined) {
+        stored = m[2];
+        // Once it answers, the gateway has its signal handlers too.
+        checked = canConnect(Number(m[1])).finally(kill);
+      }
+    });
+    expect(await checked).toBe(true);
+    expect(r.code).toBe(0);
+    expect(stored).toBe('log');
+    expect(existsSync(join(cwd, 'kafka-gateway-data', 'meta', 'metadata.log'))).toBe(true);
+    expect(existsSync(join(cwd, 'kafka-gateway-data', '.clean-shutdown'))).toBe(true);
   });
 
   it('reports a port already in use in one line', async () => {

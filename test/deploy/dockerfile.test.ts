@@ -118,8 +118,23 @@ describe('Dockerfile', () => {
   it('listens by default on 0.0.0.0 at the port it exposes', () => {
     const config = parseGatewayArgs(execForm(runtimeIns('CMD').at(-1)));
     expect(config.host).toBe('0.0.0.0');
-    expect(config.store).toBe('memory');
     expect(runtimeIns('EXPOSE').map((i) => i.args)).toContain(String(config.port));
+  });
+
+  it('keeps the log store in a volume the node user owns, whatever arguments are given', () => {
+    const env = new Map(
+      runtimeIns('ENV').map((i) => {
+        const eq = i.args.indexOf('=');
+        return [i.args.slice(0, eq), i.args.slice(eq + 1)] as const;
+      }),
+    );
+    const dir = env.get('KAFKA_GATEWAY_DATA_DIR');
+    expect(dir).toMatch(/^\//);
+    expect(runtimeIns('VOLUME').map((i) => i.args)).toContain(dir);
+    expect(runtimeIns('RUN').some((i) => i.args.includes(`chown node:node ${dir}`))).toBe(true);
+    const config = parseGatewayArgs(['--port', '9092'], { KAFKA_GATEWAY_DATA_DIR: dir! });
+    expect(config.store).toBe('log');
+    expect(config.log.dataDir).toBe(dir);
   });
 
   it('copies only files that exist and that .dockerignore lets into the build context', () => {

@@ -6,9 +6,10 @@ import { buildCommand, configFromOptions } from '../../src/cli.js';
  * would. KAFKA_GATEWAY_* variables of the test's environment are hidden meanwhile: the container does
  * not have them, and they would otherwise fill in flags the arguments leave out.
  */
-export function parseGatewayArgs(args: readonly string[]): GatewayConfig {
+export function parseGatewayArgs(args: readonly string[], env: Record<string, string> = {}): GatewayConfig {
   const saved = Object.entries(process.env).filter(([name]) => name.startsWith('KAFKA_GATEWAY_'));
   for (const [name] of saved) delete process.env[name];
+  Object.assign(process.env, env);
   try {
     const command = buildCommand()
       .exitOverride()
@@ -16,6 +17,7 @@ export function parseGatewayArgs(args: readonly string[]): GatewayConfig {
     command.parse(['node', 'kafka-gateway', ...args]);
     return configFromOptions(command.opts());
   } finally {
+    for (const name of Object.keys(env)) delete process.env[name];
     for (const [name, value] of saved) process.env[name] = value;
   }
 }

@@ -101,7 +101,8 @@ describe('kafkajs admin and kcat -L', () => {
     await producer.connect();
     await producer.send({
       topic: t,
-      messages: Array.from({ length: 6 }, (_, i) => ({ partition: 2, value: `m${i}` })),
+      // Keyed: a compacted topic refuses records without a key, as Kafka does.
+      messages: Array.from({ length: 6 }, (_, i) => ({ partition: 2, key: `k${i}`, value: `m${i}` })),
     });
     await producer.disconnect();
     // kafkajs finds leaders in its cached metadata (as against Kafka): refresh it after growing the topic.

@@ -42,7 +42,10 @@ describe('retention', () => {
     try {
       // One send per value: each is its own batch, so retention can drop them one by one.
       for (const value of values) {
-        await producer.send({ topic, messages: [{ partition: 0, value, timestamp: String(timestamp) }] });
+        await producer.send({
+          topic,
+          messages: [{ partition: 0, key: value, value, timestamp: String(timestamp) }],
+        });
       }
     } finally {
       await producer.disconnect();

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { GROUP_OPERATIONS, NO_AUTHORIZED_OPERATIONS } from '../../src/handlers/authorized-operations.js';
+import { NO_AUTHORIZED_OPERATIONS } from '../../src/handlers/authorized-operations.js';
+
+/** READ, DELETE and DESCRIBE: every group operation, as without an authorizer. */
+const GROUP_OPERATIONS = (1 << 3) | (1 << 6) | (1 << 8);
 import type {
   DeleteGroupsResponse,
   DescribeGroupsResponse,

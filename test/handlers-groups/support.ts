@@ -1,4 +1,6 @@
 import { expect } from 'vitest';
+import { PLAINTEXT_LISTENER } from '../../src/security/listeners.js';
+import { Session } from '../../src/security/session.js';
 import type { GatewayConfig } from '../../src/config.js';
 import { DEFAULT_CONFIG } from '../../src/config.js';
 import type { GroupConfig } from '../../src/groups/index.js';
@@ -102,6 +104,7 @@ export async function groupHarness(options: HarnessOptions = {}): Promise<GroupH
       localPort: 19092,
       remoteHost: '10.1.2.3',
       services,
+      session: new Session(PLAINTEXT_LISTENER, '127.0.0.1', undefined),
       log: silentLogger,
       signal,
     });

@@ -14,8 +14,8 @@ import {
 import { uniqueNamespace } from './support/storage.js';
 
 // Two gateways in front of one SeaweedMQ namespace: topics, configs, ids and records are SeaweedMQ's,
-// so either gateway serves what the other wrote. (Consumer groups are shared only when the gateways
-// name one coordinator: gateway-shared-groups.test.ts.)
+// so either gateway serves what the other wrote. (Their consumer groups are shared too:
+// gateway-group-failover.test.ts, and gateway-shared-groups.test.ts with --group-coordinator.)
 
 const TOPIC = 'two-orders';
 const PARTITIONS = 3;
@@ -53,8 +53,8 @@ describe('two gateways on one SeaweedMQ namespace', () => {
   let producerB: Producer;
 
   beforeAll(async () => {
-    a = await startSeaweedGateway({ namespace });
-    b = await startSeaweedGateway({ namespace });
+    a = await startSeaweedGateway({ namespace, config: { nodeId: 1 } });
+    b = await startSeaweedGateway({ namespace, config: { nodeId: 2 } });
     kafkaA = kafkaClient(a.bootstrap, 'two-a');
     kafkaB = kafkaClient(b.bootstrap, 'two-b');
     adminA = kafkaA.admin();

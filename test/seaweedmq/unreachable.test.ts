@@ -65,7 +65,9 @@ describe('the gateway with SeaweedMQ unreachable', () => {
     try {
       expect(gateway.services.storage.kind).toBe('seaweedmq');
       expect(lines.some((l) => /SeaweedMQ is unreachable/.test(l))).toBe(true);
-      expect(gateway.services.groups.status).toBe('loading');
+      // Groups are coordinated by whichever gateway holds their slot's lease in the filer; with the
+      // filer away, none does yet, and clients are told to look again.
+      expect(gateway.services.coordinatorSlots).toBeDefined();
       const meta = await client.call<MetadataResponse>(
         3,
         9,
@@ -78,7 +80,7 @@ describe('the gateway with SeaweedMQ unreachable', () => {
       );
       expect(meta.topics[0]?.errorCode).toBe(ErrorCode.LEADER_NOT_AVAILABLE);
       const found = await client.call<FindCoordinatorResponse>(10, 3, { key: 'g', keyType: 0 }, 2);
-      expect(found.errorCode).toBe(ErrorCode.NONE);
+      expect(found.errorCode).toBe(ErrorCode.COORDINATOR_NOT_AVAILABLE);
       const joined = await client.call<JoinGroupResponse>(
         11,
         5,
@@ -93,7 +95,7 @@ describe('the gateway with SeaweedMQ unreachable', () => {
         },
         3,
       );
-      expect(joined.errorCode).toBe(ErrorCode.COORDINATOR_LOAD_IN_PROGRESS);
+      expect(joined.errorCode).toBe(ErrorCode.NOT_COORDINATOR);
     } finally {
       client.destroy();
       await gateway.stop();

@@ -6,6 +6,8 @@ import type { ApiHandler } from '../../src/handlers/handler.js';
 import { silentLogger } from '../../src/log.js';
 import { Connection } from '../../src/server/connection.js';
 import { Dispatcher } from '../../src/server/dispatch.js';
+import type { ReceiveLimits } from '../../src/server/receive-guard.js';
+import { RequestBudget } from '../../src/server/request-budget.js';
 import { createServices } from '../../src/services.js';
 import { MemoryStorage } from '../../src/storage/memory/memory-storage.js';
 import { requestFrame, withSize } from './support/wire.js';
@@ -20,6 +22,9 @@ class FakeSocket extends EventEmitter {
   readonly remoteAddress = '127.0.0.1';
   readonly remotePort = 40000;
   setNoDelay(): this {
+    return this;
+  }
+  setTimeout(): this {
     return this;
   }
   pause(): this {
@@ -68,6 +73,7 @@ function gatedApiVersions(): { handler: ApiHandler; release: () => void; started
 function connect(
   handler: ApiHandler,
   limits: { maxPendingResponseBytes: number; maxQueuedRequests: number },
+  receive: Partial<ReceiveLimits> = {},
 ) {
   const socket = new FakeSocket();
   const services = createServices(DEFAULT_CONFIG, new MemoryStorage({ logger: silentLogger }), silentLogger);
@@ -75,7 +81,14 @@ function connect(
     socket as unknown as Socket,
     new Dispatcher([handler]),
     services,
-    { maxRequestBytes: 1 << 20, ...limits },
+    {
+      maxRequestBytes: 1 << 20,
+      budget: new RequestBudget(1 << 30),
+      requestReceiveTimeoutMs: 30_000,
+      connectionsMaxIdleMs: 600_000,
+      ...limits,
+      ...receive,
+    },
     silentLogger,
     () => {},
   );
@@ -124,5 +137,85 @@ describe('connection backpressure', () => {
     expect(socket.paused).toBe(false);
     gate.release();
     await until(() => socket.written.length === 1, 'the response');
+  });
+});
+
+describe('request memory budget', () => {
+  const handler = gatedApiVersions().handler;
+  /** The first `bytes` of a frame that announces 10 000 bytes. */
+  const partialFrame = (bytes: number) => {
+    const f = Buffer.alloc(bytes);
+    f.writeInt32BE(10_000, 0);
+    return f;
+  };
+
+  it('stops every connection reading while received bytes fill the budget, and resumes when they are freed', async () => {
+    const budget = new RequestBudget(4096);
+    const limits = { maxPendingResponseBytes: 1 << 20, maxQueuedRequests: 64 };
+    const a = connect(handler, limits, { budget });
+    const b = connect(handler, limits, { budget });
+    a.socket.emit('data', partialFrame(5000));
+    expect(budget.usedBytes).toBe(5000);
+    expect(a.socket.paused).toBe(true);
+    // B has not read anything yet; its next read is held back as well.
+    b.socket.emit('data', apiVersionsFrame(1));
+    expect(b.socket.paused).toBe(true);
+    a.connection.destroy();
+    await until(() => !b.socket.paused, 'b to read again');
+    expect(budget.usedBytes).toBe(apiVersionsFrame(1).length);
+  });
+
+  it('gives a handled request back to the budget', async () => {
+    const gate = gatedApiVersions();
+    const budget = new RequestBudget(1 << 20);
+    const { socket } = connect(
+      gate.handler,
+      { maxPendingResponseBytes: 1 << 20, maxQueuedRequests: 64 },
+      { budget },
+    );
+    socket.emit('data', Buffer.concat([apiVersionsFrame(1), apiVersionsFrame(2)]));
+    expect(budget.usedBytes).toBe(2 * apiVersionsFrame(1).length);
+    gate.release();
+    await until(() => gate.started() === 2, 'the second request to start');
+    gate.release();
+    await until(() => socket.written.length === 2, 'both responses');
+    await until(() => budget.usedBytes === 0, 'the budget to be free');
+  });
+
+  it('closes a connection whose request stops arriving, and frees what it held', async () => {
+    const budget = new RequestBudget(1 << 20);
+    const { socket } = connect(
+      handler,
+      { maxPendingResponseBytes: 1 << 20, maxQueuedRequests: 64 },
+      { budget, requestReceiveTimeoutMs: 50 },
+    );
+    let closed = false;
+    socket.on('close', () => (closed = true));
+    socket.emit('data', partialFrame(100));
+    expect(budget.usedBytes).toBe(100);
+    await until(() => closed, 'the stalled connection to close');
+    expect(budget.usedBytes).toBe(0);
+  });
+
+  it('keeps a connection whose requests keep completing, however long it stays busy', async () => {
+    const budget = new RequestBudget(1 << 20);
+    const gate = gatedApiVersions();
+    const { socket } = connect(
+      gate.handler,
+      { maxPendingResponseBytes: 1 << 20, maxQueuedRequests: 1000 },
+      { budget, requestReceiveTimeoutMs: 200 },
+    );
+    let closed = false;
+    socket.on('close', () => (closed = true));
+    // Chunks of one and a half frames: a frame completes in each and the next one is left partial,
+    // for well past the receive timeout.
+    const frames = Buffer.concat(Array.from({ length: 40 }, (_, i) => apiVersionsFrame(i)));
+    const step = Math.ceil((apiVersionsFrame(0).length * 3) / 2);
+    for (let at = 0; at < frames.length; at += step) {
+      socket.emit('data', frames.subarray(at, at + step));
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(closed).toBe(false);
+    for (let i = 0; i < 40; i++) gate.release();
   });
 });

@@ -254,6 +254,14 @@ describe('Fetch', () => {
     expect((p.records as Buffer | null)?.length ?? 0).toBe(0);
   });
 
+  it('answers a fetch of no partitions at once, whatever max_wait_ms says (found by the fuzzer)', async () => {
+    const h = createHarness();
+    const req = fetchRequest([], { maxWaitMs: 3_600_000, minBytes: 1 });
+    const res = await withBound(fetch(h, 12, req), 20_000);
+    expect(res.errorCode).toBe(ErrorCode.NONE);
+    expect(res.responses).toEqual([]);
+  });
+
   it('ends a long poll early when the connection goes away', async () => {
     const h = createHarness();
     const t = await topicWithBatches(h, 'abort', [1]);

@@ -68,12 +68,13 @@ describe('Produce', () => {
     ]);
   });
 
-  it('appends several batches sent in one records field', async () => {
+  it('refuses two batches for one partition with INVALID_RECORD, as Kafka does, and stores neither', async () => {
     const h = createHarness();
     await h.createTopic('t');
     const res = await send(h, produce('t', Buffer.concat([batch(2), batch(1)])));
-    expect(res).toMatchObject({ errorCode: ErrorCode.NONE, baseOffset: 0n });
-    expect(await highWatermark(h, 't')).toBe(3n);
+    expect(res).toMatchObject({ errorCode: ErrorCode.INVALID_RECORD, baseOffset: -1n });
+    expect(res.errorMessage).toMatch(/exactly one record batch/);
+    expect(await highWatermark(h, 't')).toBe(0n);
   });
 
   it('answers nothing for acks=0 but still stores the batch', async () => {

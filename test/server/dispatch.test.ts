@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { PLAINTEXT_LISTENER } from '../../src/security/listeners.js';
+import { Session } from '../../src/security/session.js';
 import { defineHandler } from '../../src/handlers/handler.js';
 import { HANDLERS } from '../../src/handlers/index.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
@@ -57,8 +59,8 @@ describe('Dispatcher', () => {
   it('rejects an unknown api key', async () => {
     const h = createHarness();
     await expect(h.raw(requestHeader(9999, 0))).rejects.toBeInstanceOf(UnsupportedRequestError);
-    // SaslHandshake has a definition but no handler.
-    await expect(h.raw(requestHeader(17, 1))).rejects.toBeInstanceOf(UnsupportedRequestError);
+    // CreateDelegationToken has a definition but no handler.
+    await expect(h.raw(requestHeader(38, 1))).rejects.toBeInstanceOf(UnsupportedRequestError);
   });
 
   it('rejects a version of a served api outside its range', async () => {
@@ -97,6 +99,7 @@ describe('Dispatcher', () => {
       localPort: 0,
       remoteHost: '',
       services: h.services,
+      session: new Session(PLAINTEXT_LISTENER, '127.0.0.1', undefined),
       log: h.services.log,
       signal: h.abort.signal,
     });

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryStorage } from '../../src/storage/memory/memory-storage.js';
 import { storageContract } from './contract.js';
+import { compactionContract } from './compaction-contract.js';
 import { buildRecordBatch } from '../../src/protocol/records/builder.js';
 import { ARENA_MAX_COPY } from '../../src/storage/memory/arena.js';
 import { batchOf, valuesFrom, within } from './helpers.js';
@@ -132,3 +133,5 @@ describe('MemoryStorage', () => {
     await expect(s.append('t', 0, Buffer.alloc(0))).rejects.toMatchObject({ code: 87 });
   });
 });
+
+compactionContract('memory', async () => new MemoryStorage());

@@ -11,6 +11,8 @@ export interface RunningGateway {
   bootstrap: string;
   /** The gateway's services, for tests that check its state directly. */
   services: Services;
+  /** http://127.0.0.1:port of /metrics, /healthz and /readyz, when config.metrics.port was set. */
+  metricsUrl: string | undefined;
   stop(): Promise<void>;
 }
 
@@ -33,11 +35,13 @@ export async function startGateway(options: TestGatewayOptions = {}): Promise<Ru
   };
   const gateway = await start(config, silentLogger, options.storage);
   const port = gateway.address.port;
+  const m = gateway.metricsAddress;
   return {
     host: '127.0.0.1',
     port,
     bootstrap: `127.0.0.1:${port}`,
     services: gateway.services,
+    metricsUrl: m === undefined ? undefined : `http://127.0.0.1:${m.port}`,
     stop: () => gateway.stop(),
   };
 }

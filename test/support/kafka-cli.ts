@@ -13,6 +13,11 @@ export const KAFKA_TOOLS = {
   'kafka-delete-records': 'org.apache.kafka.tools.DeleteRecordsCommand',
   'kafka-get-offsets': 'org.apache.kafka.tools.GetOffsetShell',
   'kafka-console-consumer': 'org.apache.kafka.tools.consumer.ConsoleConsumer',
+  'kafka-log-dirs': 'org.apache.kafka.tools.LogDirsCommand',
+  'kafka-features': 'org.apache.kafka.tools.FeatureCommand',
+  'kafka-reassign-partitions': 'org.apache.kafka.tools.reassign.ReassignPartitionsCommand',
+  'kafka-leader-election': 'org.apache.kafka.tools.LeaderElectionCommand',
+  'kafka-acls': 'kafka.admin.AclCommand',
 } as const;
 export type KafkaTool = keyof typeof KAFKA_TOOLS;
 
@@ -22,6 +27,8 @@ export interface KafkaCli {
   run(tool: KafkaTool, bootstrap: string, args: readonly string[]): Promise<ProcessResult>;
   /** As run, but throws with stderr unless the tool exits 0; answers stdout. */
   ok(tool: KafkaTool, bootstrap: string, args: readonly string[]): Promise<string>;
+  /** Runs any class of the tools' jars with exactly these arguments (tools without --bootstrap-server). */
+  runClass(className: string, args: readonly string[], timeoutMs?: number): Promise<ProcessResult>;
 }
 
 /**
@@ -36,27 +43,21 @@ export async function kafkaCli(
   if (install.code === 127) return unavailable(`Kafka CLI tools: ${install.stderr.trim()}`);
   const lib = checkResult('kafka-cli/install.sh', install).stdout.toString('utf8').trim();
   const classpath = path.join(lib, '*');
-  const run = (tool: KafkaTool, bootstrap: string, args: readonly string[]) =>
+  const runClass = (className: string, args: readonly string[], timeoutMs = 120_000) =>
     runProcess(
       'java',
       // Short-lived tools: a quick JIT and a small heap start fastest.
-      [
-        '-Xmx256m',
-        '-XX:TieredStopAtLevel=1',
-        '-cp',
-        classpath,
-        KAFKA_TOOLS[tool],
-        '--bootstrap-server',
-        bootstrap,
-        ...args,
-      ],
-      { timeoutMs: 120_000 },
+      ['-Xmx256m', '-XX:TieredStopAtLevel=1', '-cp', classpath, className, ...args],
+      { timeoutMs },
     );
+  const run = (tool: KafkaTool, bootstrap: string, args: readonly string[]) =>
+    runClass(KAFKA_TOOLS[tool], ['--bootstrap-server', bootstrap, ...args]);
   return {
     ok: true,
     client: {
       version,
       run,
+      runClass,
       async ok(tool, bootstrap, args) {
         const result = await run(tool, bootstrap, args);
         return checkResult(`${tool} ${args.join(' ')}`, result).stdout.toString('utf8');

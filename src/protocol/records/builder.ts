@@ -2,6 +2,7 @@ import { crc32c } from '@node-rs/crc32';
 import { compress } from './compression.js';
 import {
   ATTR_CONTROL,
+  ATTR_DELETE_HORIZON,
   ATTR_TIMESTAMP_TYPE,
   ATTR_TRANSACTIONAL,
   BATCH_HEADER_SIZE,
@@ -40,6 +41,13 @@ export interface BuildBatchOptions {
   partitionLeaderEpoch?: number;
   /** Defaults to the last record's offsetDelta (0 when empty); set it to keep a compacted range. */
   lastOffsetDelta?: number;
+  /** Defaults to the largest record timestamp; a compacted LogAppendTime batch keeps its original. */
+  maxTimestamp?: bigint;
+  /**
+   * Marks the batch with a tombstone delete horizon (attribute bit 6, KIP-534), stored in place of
+   * the base timestamp; record timestamps stay right since their deltas are taken from it.
+   */
+  deleteHorizonMs?: bigint;
 }
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
@@ -50,12 +58,14 @@ export function buildRecordBatch(opts: BuildBatchOptions): Buffer {
   const n = records.length;
   const codec = opts.compression ?? Compression.None;
   const logAppend = opts.timestampType === 1;
-  const baseTimestamp = opts.baseTimestamp ?? records[0]?.timestamp ?? BigInt(Date.now());
+  const baseTimestamp =
+    opts.deleteHorizonMs ?? opts.baseTimestamp ?? records[0]?.timestamp ?? BigInt(Date.now());
 
   // Timestamp deltas as numbers; a delta beyond ±2^53 (absurd, but legal int64) stays a bigint.
   const deltas = new Array<number | bigint>(n);
   const bodySizes = new Int32Array(n);
-  let maxTimestamp = baseTimestamp;
+  // The base timestamp of a batch with a delete horizon is not a record's: take the records' max.
+  let maxTimestamp = opts.deleteHorizonMs === undefined ? baseTimestamp : -1n;
   let recordsSize = 0;
   for (let i = 0; i < n; i++) {
     const r = records[i]!;
@@ -94,6 +104,7 @@ export function buildRecordBatch(opts: BuildBatchOptions): Buffer {
   if (logAppend) attributes |= ATTR_TIMESTAMP_TYPE;
   if (opts.transactional) attributes |= ATTR_TRANSACTIONAL;
   if (opts.control) attributes |= ATTR_CONTROL;
+  if (opts.deleteHorizonMs !== undefined) attributes |= ATTR_DELETE_HORIZON;
   const lastOffsetDelta = opts.lastOffsetDelta ?? (n > 0 ? (records[n - 1]!.offsetDelta ?? n - 1) : 0);
 
   out.writeBigInt64BE(opts.baseOffset ?? 0n, 0);
@@ -103,7 +114,7 @@ export function buildRecordBatch(opts: BuildBatchOptions): Buffer {
   out.writeInt16BE(attributes, OFF_ATTRIBUTES);
   out.writeInt32BE(lastOffsetDelta, 23);
   out.writeBigInt64BE(baseTimestamp, 27);
-  out.writeBigInt64BE(maxTimestamp, 35);
+  out.writeBigInt64BE(opts.maxTimestamp ?? maxTimestamp, 35);
   out.writeBigInt64BE(opts.producerId ?? -1n, 43);
   out.writeInt16BE(opts.producerEpoch ?? -1, 51);
   out.writeInt32BE(opts.baseSequence ?? -1, 53);

@@ -27,6 +27,8 @@ export const ATTR_COMPRESSION_MASK = 0x07;
 export const ATTR_TIMESTAMP_TYPE = 0x08;
 export const ATTR_TRANSACTIONAL = 0x10;
 export const ATTR_CONTROL = 0x20;
+/** The base timestamp holds the time after which the batch's tombstones may be removed (KIP-534). */
+export const ATTR_DELETE_HORIZON = 0x40;
 
 export interface RecordHeader {
   key: string;

@@ -31,10 +31,15 @@ export function snappyCompress(data: Buffer): Buffer {
   return Buffer.concat(parts);
 }
 
-/** Throws a plain Error on malformed input; compression.ts maps it to CORRUPT_MESSAGE. */
-export function snappyDecompress(data: Buffer): Buffer {
-  if (!hasMagic(data, 0)) return toBuffer(uncompressSync(data));
-  const parts: Buffer[] = [];
+/**
+ * Calls `block` with the bounds of each raw snappy block: the whole input when it has no xerial
+ * header, else every chunk. Throws a plain Error on malformed framing.
+ */
+export function forEachSnappyBlock(data: Buffer, block: (start: number, end: number) => void): void {
+  if (!hasMagic(data, 0)) {
+    block(0, data.length);
+    return;
+  }
   let pos = 0;
   while (pos < data.length) {
     // snappy-java's reader accepts a second stream header where a chunk could start (concatenated streams).
@@ -47,9 +52,15 @@ export function snappyDecompress(data: Buffer): Buffer {
     pos += 4;
     if (len < 0 || len > data.length - pos)
       throw new Error(`xerial snappy chunk of ${len} bytes overruns input`);
-    parts.push(toBuffer(uncompressSync(data.subarray(pos, pos + len))));
+    block(pos, pos + len);
     pos += len;
   }
+}
+
+/** Throws a plain Error on malformed input; compression.ts maps it to CORRUPT_MESSAGE. */
+export function snappyDecompress(data: Buffer): Buffer {
+  const parts: Buffer[] = [];
+  forEachSnappyBlock(data, (start, end) => parts.push(toBuffer(uncompressSync(data.subarray(start, end)))));
   return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
 }
 

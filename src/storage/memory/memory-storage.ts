@@ -8,7 +8,10 @@ import type {
   AppendOptions,
   AppendResult,
   CommittedOffset,
+  CompactionResult,
+  CompactionSettings,
   CreateTopicSpec,
+  LogDir,
   PartitionOffsets,
   ReadResult,
   Storage,
@@ -18,7 +21,9 @@ import type {
   Unsubscribe,
 } from '../storage.js';
 import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
+import { validateBatches } from '../../protocol/records/batch.js';
 import { ChangeNotifier } from './change-notifier.js';
+import { compactPartitionLog } from './compaction.js';
 import { KvStore } from './kv-store.js';
 import { OffsetStore } from './offset-store.js';
 import { PartitionLog } from './partition-log.js';
@@ -37,6 +42,8 @@ interface TopicState {
 
 export class MemoryStorage implements Storage {
   readonly kind = 'memory';
+  readonly keepsBatchHeaders = true;
+  readonly appendsInCallOrder = true;
   private readonly topics = new Map<string, TopicState>();
   private readonly offsetStore = new OffsetStore();
   private readonly kv = new KvStore();
@@ -116,7 +123,10 @@ export class MemoryStorage implements Storage {
   ): Promise<AppendResult> {
     const log = this.partitionLog(topic, partition);
     const logAppendTimeMs = options?.logAppendTimeMs;
-    const baseOffset = log.append(batches, logAppendTimeMs, options?.origin !== 'coordinator');
+    // Markers come from the transaction coordinator: the checks made on client batches do not apply.
+    const validated =
+      options?.validated ?? validateBatches(batches, { fromClient: options?.origin !== 'coordinator' });
+    const baseOffset = log.append(batches, logAppendTimeMs, validated);
     this.notifier.notify(topic, partition);
     return { baseOffset, logAppendTimeMs: logAppendTimeMs ?? -1n, logStartOffset: log.logStartOffset };
   }
@@ -170,6 +180,15 @@ export class MemoryStorage implements Storage {
     return after;
   }
 
+  async compact(
+    topic: string,
+    partition: number,
+    settings: CompactionSettings,
+    nowMs: bigint,
+  ): Promise<CompactionResult> {
+    return compactPartitionLog(this.partitionLog(topic, partition), settings, nowMs);
+  }
+
   // ---- committed offsets ----
 
   async commitOffsets(group: string, offsets: readonly CommittedOffset[]): Promise<void> {
@@ -218,6 +237,17 @@ export class MemoryStorage implements Storage {
       throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown partition ${topic}-${partition}`);
     }
     return log;
+  }
+
+  /**
+   * One "directory" for the whole process: the bytes of record batches each partition holds. It has
+   * no volume, so no total or usable size.
+   */
+  async describeLogDirs(): Promise<LogDir[]> {
+    const partitions = [...this.topics.values()].flatMap((t) =>
+      t.logs.map((log, partition) => ({ topic: t.name, partition, sizeBytes: BigInt(log.sizeBytes) })),
+    );
+    return [{ path: 'memory', partitions }];
   }
 
   /** Change listeners still registered (to check that none leak). */

@@ -16,7 +16,9 @@ export interface RetentionResult {
 }
 
 export class PartitionLog {
-  private readonly index = new BatchIndex();
+  private index = new BatchIndex();
+  /** The cleaner's progress: first offset not compacted yet (src/storage/memory/compaction.ts). */
+  firstDirtyOffset = 0n;
   private readonly arena = new Arena();
   private start = 0n;
   private next = 0n;
@@ -40,12 +42,15 @@ export class PartitionLog {
 
   /**
    * Validates every batch before storing any, then stamps offsets and keeps the bytes. Takes
-   * ownership of `input`: its batches are modified in place and may be retained as views. Batches not
-   * from a client (transaction markers) skip the checks only client batches must pass.
-   * Returns the offset given to the first record.
+   * ownership of `input`: its batches are modified in place and may be retained as views.
+   * Returns the offset given to the first record. `validated`: the produce path's views of the
+   * batches in `input`, which spare this walk.
    */
-  append(input: Buffer, logAppendTimeMs?: bigint, fromClient = true): bigint {
-    const validated = validateBatches(input, { fromClient });
+  append(
+    input: Buffer,
+    logAppendTimeMs?: bigint,
+    validated: readonly RecordBatch[] = validateBatches(input),
+  ): bigint {
     // Kafka refuses a produce without batches as INVALID_RECORD.
     if (validated.length === 0) throw new KafkaError(ErrorCode.INVALID_RECORD, 'no record batch to append');
     const { chunk, at } = this.place(input);
@@ -66,8 +71,10 @@ export class PartitionLog {
   read(offset: bigint, maxBytes: number): Buffer[] {
     this.checkInRange(offset);
     if (offset === this.next) return [];
-    const first = this.index.floorIndex(offset);
-    if (first < 0) throw new Error(`partition log has no batch for offset ${offset}`); // a bug, not a Kafka error
+    // Compaction may have removed whole batches: the offset may lie in a gap before the next one.
+    let first = Math.max(0, this.index.floorIndex(offset));
+    if (lastOffsetOf(this.index.buffer(first)) < offset) first++;
+    if (first >= this.index.length) return [];
     const batches = [this.index.buffer(first)];
     let total = batches[0]!.length;
     for (let i = first + 1; i < this.index.length; i++) {
@@ -168,6 +175,29 @@ export class PartitionLog {
     return { batchesDropped: drop, logStartOffset: this.start };
   }
 
+  /** The held batch at index i (oldest first), for the cleaner. */
+  batchAt(i: number): Buffer {
+    return this.index.buffer(i);
+  }
+
+  batchMaxTimestamp(i: number): bigint {
+    return this.index.maxTimestamp(i);
+  }
+
+  /** Replaces the `count` oldest batches with `replacement` (the same offsets, fewer records). */
+  replaceFront(count: number, replacement: readonly Buffer[]): void {
+    const next = new BatchIndex();
+    for (const b of replacement) {
+      const batch = new RecordBatch(b);
+      next.push(batch.baseOffset, batch.maxTimestamp, b, 0, b.length);
+    }
+    for (let i = count; i < this.index.length; i++) {
+      const b = this.index.buffer(i);
+      next.push(this.index.baseOffset(i), this.index.maxTimestamp(i), b, 0, b.length);
+    }
+    this.index = next;
+  }
+
   /** Where the appended bytes will live: packed with other small appends, or on their own. */
   private place(input: Buffer): Placement {
     return input.length <= ARENA_MAX_COPY ? this.arena.copyIn(input) : { chunk: retainCompact(input), at: 0 };
@@ -188,6 +218,10 @@ export class PartitionLog {
       if (record.offset >= this.start) yield { offset: record.offset, timestamp: record.timestamp };
     }
   }
+}
+
+function lastOffsetOf(batch: Buffer): bigint {
+  return batch.readBigInt64BE(0) + BigInt(batch.readInt32BE(23));
 }
 
 function maxRecord(records: Iterable<TimestampLookup>): TimestampLookup | undefined {

@@ -24,6 +24,7 @@ interface BrokerState {
 /** Whether, and until when, calls to a broker must wait; pure, so it is tested with a fake clock. */
 export class BrokerGateState {
   private readonly brokers = new Map<string, BrokerState>();
+  private readonly returns = new Map<string, number>();
 
   constructor(
     private readonly settleMs: number,
@@ -45,7 +46,13 @@ export class BrokerGateState {
     const s = this.brokers.get(address);
     if (s?.lostAt === undefined || s.backAt !== undefined) return false;
     s.backAt = this.now();
+    this.returns.set(address, this.epoch(address) + 1);
     return true;
+  }
+
+  /** How many times the broker came back after a loss: it may have restarted each time. */
+  epoch(address: string): number {
+    return this.returns.get(address) ?? 0;
   }
 
   /** undefined when calls may go; otherwise why they must wait. */
@@ -98,6 +105,11 @@ export class BrokerGate {
 
   close(): void {
     this.closed = true;
+  }
+
+  /** Changes whenever the connection to the broker came back after a loss (see BrokerGateState.epoch). */
+  epoch(address: string): number {
+    return this.state.epoch(address);
   }
 
   private observe(address: string, current: connectivityState): void {

@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import { toKafkaError, unavailable } from './errors.js';
-import { grpcAddress, type ResolvedOptions } from './options.js';
+import { grpcAddress, httpAddress, type ResolvedOptions } from './options.js';
 import { MasterClient, MessagingClient } from './proto.js';
 import { unary, type ClientPool } from './rpc.js';
 
@@ -16,6 +16,8 @@ interface ClusterNodes {
 export class Discovery {
   private brokers: string[] = [];
   private filers: string[] = [];
+  /** HTTP address of each filer, by gRPC address (segment files are read over HTTP). */
+  private filerHttp = new Map<string, string>();
   private balancer: string | undefined;
   private lastError: string | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -86,6 +88,12 @@ export class Discovery {
     return f;
   }
 
+  /** The HTTP address of the filer filer() names. */
+  filerHttpAddress(): string {
+    const f = this.filer();
+    return this.filerHttp.get(f) ?? f;
+  }
+
   /** Called when a broker or filer call failed at the transport level: look again soon. */
   reportFailure(address: string, err: unknown): void {
     if (this.closed) return;
@@ -131,6 +139,9 @@ export class Discovery {
         ]);
         const brokerAddrs = brokers.cluster_nodes.map((n) => n.address).sort();
         const filerAddrs = filers.cluster_nodes.map((n) => grpcAddress(n.address));
+        this.filerHttp = new Map(
+          filers.cluster_nodes.map((n) => [grpcAddress(n.address), httpAddress(n.address)]),
+        );
         if (brokerAddrs.length === 0) throw new Error(`master ${master} knows no SeaweedMQ broker`);
         if (filerAddrs.length === 0) throw new Error(`master ${master} knows no filer`);
         this.brokers = brokerAddrs;

@@ -1,4 +1,5 @@
 /** Stateless reads from a partition's leader with FetchMessage, decoded into Kafka records. */
+import type { Logger } from 'pino';
 import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
 import type { PartitionRoute } from './routes.js';
 import { decodeMessage, type KafkaRecord } from './envelope.js';
@@ -21,6 +22,7 @@ export class Fetcher {
   constructor(
     private readonly pool: ClientPool,
     private readonly timeoutMs: number,
+    private readonly logger: Logger,
   ) {}
 
   async fetch(
@@ -62,6 +64,17 @@ export class Fetcher {
         res.error_code === 1 ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.KAFKA_STORAGE_ERROR,
         `fetch ${topic.name} at ${offset}: ${res.error}`,
       );
+    }
+    // Messages carry no offsets: the broker's next offset is the only check that the i-th one is at
+    // offset + i. It is not when offsets were handed out twice (a broker restart that lost its
+    // counter): refuse rather than number records wrongly.
+    const next = BigInt(res.next_offset);
+    if (res.messages.length > 0 && next !== 0n && next !== offset + BigInt(res.messages.length)) {
+      const message =
+        `SeaweedMQ returned ${res.messages.length} records of ${topic.name} from offset ${offset} ` +
+        `ending before ${next}: their offsets are not consecutive`;
+      this.logger.error({ topic: topic.name, offset: String(offset), next: String(next) }, message);
+      throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, message);
     }
     return { records: res.messages.map(decodeMessage), start: offset, highWatermark, logStartOffset };
   }

@@ -108,9 +108,18 @@ export class Filer {
   }
 
   /** Every entry of a directory (content included), or [] when the directory does not exist. */
-  async list(dir: string): Promise<PbEntry[]> {
+  list(dir: string): Promise<PbEntry[]> {
+    return this.listFrom(dir, '', false);
+  }
+
+  /**
+   * The entries of a directory whose names sort at or after `start` (after it unless inclusive), in
+   * name order, or [] when the directory does not exist.
+   */
+  async listFrom(dir: string, from: string, inclusive: boolean): Promise<PbEntry[]> {
     const out: PbEntry[] = [];
-    let start = '';
+    let start = from;
+    let inclusiveStart = inclusive;
     for (;;) {
       let page: { entry: PbEntry | null }[];
       try {
@@ -120,7 +129,7 @@ export class Filer {
           {
             directory: dir,
             startFromFileName: start,
-            inclusiveStartFrom: false,
+            inclusiveStartFrom: inclusiveStart,
             limit: LIST_PAGE,
           },
           this.timeoutMs,
@@ -132,7 +141,48 @@ export class Filer {
       for (const p of page) if (p.entry) out.push(p.entry);
       if (page.length < LIST_PAGE) return out;
       start = page[page.length - 1]!.entry?.name ?? '';
+      inclusiveStart = false;
     }
+  }
+
+  /**
+   * A file's bytes, read chunk by chunk from the volume servers. (The filer's HTTP interface cannot
+   * serve a log segment: it sends extended attributes as headers, and SeaweedMQ's are binary.)
+   */
+  async readContent(entry: PbEntry): Promise<Buffer> {
+    if (entry.content.length > 0 || entry.chunks.length === 0) return entry.content;
+    const chunks = [...entry.chunks].sort((a, b) => Number(BigInt(a.offset) - BigInt(b.offset)));
+    if (chunks.some((c) => c.is_chunk_manifest || c.cipher_key.length > 0)) {
+      throw toKafkaError(
+        new Error('chunk manifests and encrypted chunks are not read'),
+        `filer read ${entry.name}`,
+      );
+    }
+    const volumes = [...new Set(chunks.map((c) => c.file_id.split(',')[0]!))];
+    let res: { locations_map: Record<string, { locations: { url: string }[] }> };
+    try {
+      res = await this.call('LookupVolume', { volume_ids: volumes });
+    } catch (err) {
+      throw this.fail(err, `volume lookup for ${entry.name}`);
+    }
+    const parts = await Promise.all(
+      chunks.map(async (c) => {
+        const url = res.locations_map[c.file_id.split(',')[0]!]?.locations[0]?.url;
+        if (url === undefined)
+          throw toKafkaError(new Error(`no location for ${c.file_id}`), `read ${entry.name}`);
+        let got: Response;
+        try {
+          // fetch asks for and undoes gzip, so a compressed chunk arrives as its original bytes.
+          got = await fetch(`http://${url}/${c.file_id}`, { signal: AbortSignal.timeout(this.timeoutMs) });
+        } catch (err) {
+          throw toKafkaError(err, `read chunk ${c.file_id} of ${entry.name}`);
+        }
+        if (!got.ok)
+          throw toKafkaError(new Error(`HTTP ${got.status}`), `read chunk ${c.file_id} of ${entry.name}`);
+        return Buffer.from(await got.arrayBuffer());
+      }),
+    );
+    return Buffer.concat(parts);
   }
 
   private client() {

@@ -30,6 +30,8 @@ export interface SeaweedMqOptions {
    * must hold the balancer lock before it sees a topic request (src/storage/seaweedmq/broker-gate.ts).
    */
   readonly brokerSettleMs?: number;
+  /** How often a partition with acks=-1 appends waiting is checked for their persistence in the filer. */
+  readonly durablePollMs?: number;
   readonly logger?: Logger;
 }
 
@@ -45,6 +47,7 @@ export interface ResolvedOptions {
   readonly changePollMs: number;
   readonly maxBackoffMs: number;
   readonly brokerSettleMs: number;
+  readonly durablePollMs: number;
 }
 
 export function resolveOptions(o: SeaweedMqOptions): ResolvedOptions {
@@ -61,6 +64,7 @@ export function resolveOptions(o: SeaweedMqOptions): ResolvedOptions {
     changePollMs: o.changePollMs ?? 100,
     maxBackoffMs: o.maxBackoffMs ?? 10_000,
     brokerSettleMs: o.brokerSettleMs ?? 3_000,
+    durablePollMs: o.durablePollMs ?? 100,
   };
 }
 
@@ -73,4 +77,11 @@ export function grpcAddress(address: string): string {
   const dot = ports.indexOf('.');
   if (dot >= 0) return `${host}:${ports.slice(dot + 1)}`;
   return `${host}:${Number(ports) + 10000}`;
+}
+
+/** HTTP address of a SeaweedFS server from the address it registers (host:port or host:port.grpcPort). */
+export function httpAddress(address: string): string {
+  const colon = address.lastIndexOf(':');
+  const dot = address.indexOf('.', colon);
+  return dot < 0 ? address : address.slice(0, dot);
 }

@@ -13,7 +13,8 @@ import type { Fetcher } from './fetcher.js';
 import type { PbTopic } from './proto.js';
 import type { PartitionRoute } from './routes.js';
 import type { ClientPool } from './rpc.js';
-import { ReadAheadCache } from './read-ahead.js';
+import type { StoreMetrics } from '../../metrics/metrics.js';
+import { bytesOf, ReadAheadCache } from './read-ahead.js';
 import { readBySubscribe } from './subscriber.js';
 import { TimeIndex } from './time-index.js';
 import type { TopicCache } from './topic-cache.js';
@@ -33,6 +34,8 @@ const SUBSCRIBE_WAIT_MS = 1_000;
  */
 const READ_AHEAD_BYTES = 4 * 1024 * 1024;
 const READ_AHEAD_HELD_BYTES = 128 * 1024 * 1024;
+/** The next FetchMessage of a partition starts once less than this is left in its window. */
+const PREFETCH_BELOW_BYTES = 2 * 1024 * 1024;
 
 const key = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
 
@@ -40,6 +43,10 @@ export class PartitionReads {
   private readonly offsetCache = new Map<string, CachedOffsets>();
   private readonly timeIndexes = new Map<string, TimeIndex>();
   private readonly readAhead = new ReadAheadCache(READ_AHEAD_HELD_BYTES);
+  /** Partition → the FetchMessage running ahead of its reader, and where it starts. */
+  private readonly prefetching = new Map<string, { from: bigint; done: Promise<void> }>();
+  /** Where read-ahead hits and misses are counted, once the gateway attaches its metrics. */
+  metrics: StoreMetrics | undefined;
 
   constructor(
     private readonly pool: ClientPool,
@@ -60,7 +67,11 @@ export class PartitionReads {
       );
     }
     const k = key(topic, partition);
+    // A read that caught up with the prefetch of its partition waits for it rather than asking twice.
+    const ahead = this.prefetching.get(k);
+    if (ahead !== undefined && ahead.from === offset) await ahead.done;
     let records = this.readAhead.take(k, route.generation, offset);
+    this.metrics?.event(records === undefined ? 'read_ahead_miss' : 'read_ahead_hit');
     let highWatermark: bigint;
     if (records !== undefined) {
       const end = offset + BigInt(records.length);
@@ -76,8 +87,12 @@ export class PartitionReads {
     const batches = records.length === 0 ? [] : toBatches(records, offset, Math.max(1, maxBytes));
     let served = 0;
     for (const b of batches) served += b.readInt32BE(OFF_RECORD_COUNT);
-    if (served < records.length) {
-      this.readAhead.put(k, route.generation, offset + BigInt(served), records.slice(served));
+    const rest = records.slice(served);
+    if (rest.length > 0) this.readAhead.put(k, route.generation, offset + BigInt(served), rest);
+    // A consumer reading on will want what follows: fetch it while this Fetch is answered and used.
+    const end = offset + BigInt(records.length);
+    if (records.length > 0 && end < offsets.highWatermark && bytesOf(rest) < PREFETCH_BELOW_BYTES) {
+      this.prefetch(topic, k, route, end);
     }
     return { batches, ...offsets };
   }
@@ -98,6 +113,19 @@ export class PartitionReads {
     return this.remember(topic, partition, route, hwm, logical);
   }
 
+  /** One FetchMessage at a time per partition ahead of the reader, added to its read-ahead window. */
+  private prefetch(topic: string, k: string, route: PartitionRoute, from: bigint): void {
+    if (this.prefetching.has(k)) return;
+    const done = this.fetcher
+      .fetch(this.pbTopic(topic), route, from, READ_AHEAD_BYTES)
+      .then((res) => {
+        if (res.records.length > 0) this.readAhead.extend(k, route.generation, from, res.records);
+      })
+      .catch(() => undefined) // only a head start: the reader's own fetch reports failures
+      .finally(() => this.prefetching.delete(k));
+    this.prefetching.set(k, { from, done });
+  }
+
   /** Offsets and timestamps the append path learnt from the broker's acks. */
   appended(
     topic: string,
@@ -111,15 +139,8 @@ export class PartitionReads {
     const end = offsets[offsets.length - 1]! + 1n;
     const cached = this.offsetCache.get(k);
     if (cached !== undefined && cached.generation === route.generation) {
-      if (base < cached.highWatermark) {
-        // SeaweedMQ handed out offsets it had given before: it lost track of the partition's end
-        // (docs/seaweedmq.md, "offsets after a broker restart"). Two records now share an offset.
-        this.logger.error(
-          { topic, partition, baseOffset: String(base), highWatermark: String(cached.highWatermark) },
-          'SeaweedMQ reused offsets below the known high watermark',
-        );
-        this.timeIndexes.delete(k);
-      }
+      // Offsets below the cached high watermark mean the broker counted again (partition-guard.ts).
+      if (base < cached.highWatermark) this.timeIndexes.delete(k);
       if (end > cached.highWatermark || base < cached.highWatermark) cached.highWatermark = end;
     }
     const idx = this.timeIndexes.get(k);

@@ -130,9 +130,19 @@ export interface PbTopicConfiguration {
   message_record_type: PbRecordType | null;
 }
 
+export interface PbFileChunk {
+  file_id: string;
+  offset: Int64;
+  size: Int64;
+  cipher_key: Buffer;
+  is_compressed: boolean;
+  is_chunk_manifest: boolean;
+}
+
 export interface PbEntry {
   name: string;
   is_directory: boolean;
+  chunks: PbFileChunk[];
   attributes: { file_size: Int64; mtime: Int64; file_mode: number; crtime: Int64; mime: string } | null;
   extended: Record<string, Buffer>;
   content: Buffer;

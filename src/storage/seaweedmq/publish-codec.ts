@@ -4,7 +4,7 @@
  * keep the generic decoder; there is one per record too, but they are tiny.
  */
 import * as grpc from '@grpc/grpc-js';
-import { PbWriter } from './pb-wire.js';
+import { PbReader, PbWriter, WireType } from './pb-wire.js';
 import { MessagingClient, type PbDataMessage, type PbPartition, type PbTopic } from './proto.js';
 
 export interface PublishInit {
@@ -57,3 +57,23 @@ export const PublishClient = grpc.makeGenericClientConstructor(
   },
   'SeaweedMessaging.Publish',
 );
+
+/** The fields of a PublishMessageResponse the publisher reads, decoded without protobufjs. */
+export interface PublishAck {
+  error: string;
+  errorCode: number;
+  assignedOffset: bigint;
+}
+
+export function decodePublishResponse(bytes: Buffer): PublishAck {
+  const r = new PbReader(bytes);
+  const ack: PublishAck = { error: '', errorCode: 0, assignedOffset: 0n };
+  while (!r.done) {
+    const { field, type } = r.tag();
+    if (field === 2 && type === WireType.Len) ack.error = r.bytes().toString('utf8');
+    else if (field === 4 && type === WireType.Varint) ack.errorCode = Number(BigInt.asIntN(32, r.varint()));
+    else if (field === 5 && type === WireType.Varint) ack.assignedOffset = BigInt.asIntN(64, r.varint());
+    else r.skip(type);
+  }
+  return ack;
+}

@@ -1,14 +1,15 @@
 /**
- * One long-lived PublishMessage stream to a partition's leader broker. Messages are written back to
- * back without waiting; the broker acks each one in order with its assigned offset, so acks are
- * matched to messages by position in a FIFO. A batch resolves once all of its messages are acked.
+ * One long-lived PublishMessage stream to a partition's leader broker. An append's messages are written
+ * as one http2 write (h2-stream.ts); the broker acks each message in order with its assigned offset, so
+ * acks are matched to messages by position in a FIFO. A batch resolves once all its messages are acked.
  */
-import type * as grpc from '@grpc/grpc-js';
 import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
 import { PartialAppendError } from '../storage.js';
 import { BrokerError } from './errors.js';
-import { type PbDataMessage, type PbPartition, type PbPublishResponse, type PbTopic } from './proto.js';
-import { PublishClient } from './publish-codec.js';
+import type { StreamError, StreamHandlers } from './h2-stream.js';
+import { type PbDataMessage, type PbPartition, type PbTopic } from './proto.js';
+import { decodePublishResponse, encodePublishRequest } from './publish-codec.js';
+import { MessagingClient } from './proto.js';
 import type { ClientPool } from './rpc.js';
 
 interface PendingBatch {
@@ -19,10 +20,14 @@ interface PendingBatch {
   reject(err: KafkaError): void;
 }
 
-type DuplexFactory = (
-  metadata?: grpc.Metadata,
-  options?: grpc.CallOptions,
-) => grpc.ClientDuplexStream<unknown, PbPublishResponse>;
+/** The client side of a PublishMessage call, as this publisher uses it. */
+export interface PublishStream {
+  write(messages: readonly Buffer[]): void;
+  end(): void;
+  cancel(): void;
+}
+
+export type OpenPublishStream = (broker: string, handlers: StreamHandlers) => PublishStream;
 
 export function brokerErrorToKafka(code: number, message: string): KafkaError {
   switch (code) {
@@ -41,7 +46,7 @@ export function brokerErrorToKafka(code: number, message: string): KafkaError {
 }
 
 export class PartitionPublisher {
-  private call: grpc.ClientDuplexStream<unknown, PbPublishResponse> | undefined;
+  private call: PublishStream | undefined;
   private opening: Promise<void> | undefined;
   private helloSeen = false;
   /** One slot per message in flight, pointing at its batch. */
@@ -53,6 +58,7 @@ export class PartitionPublisher {
 
   constructor(
     private readonly pool: ClientPool,
+    private readonly openStream: OpenPublishStream,
     readonly broker: string,
     private readonly topic: PbTopic,
     readonly partition: PbPartition,
@@ -95,10 +101,12 @@ export class PartitionPublisher {
         resolve,
         reject,
       };
-      for (const m of messages) {
+      const frames: Buffer[] = new Array<Buffer>(messages.length);
+      for (let i = 0; i < messages.length; i++) {
         this.fifo.push(batch);
-        call.write({ data: m });
+        frames[i] = encodePublishRequest({ data: messages[i]! });
       }
+      call.write(frames);
       this.armTimer();
     });
   }
@@ -120,29 +128,25 @@ export class PartitionPublisher {
       return;
     }
     await new Promise<void>((resolve) => {
-      const done = (): void => {
+      const timer = setTimeout(resolve, this.ackTimeoutMs);
+      timer.unref();
+      this.onEnd = () => {
         clearTimeout(timer);
         resolve();
       };
-      const timer = setTimeout(done, this.ackTimeoutMs);
-      timer.unref();
-      call.once('end', done);
-      call.once('error', done);
-      call.once('status', done);
       call.end();
     });
     this.close();
   }
 
+  private onEnd: (() => void) | undefined;
+
   private open(): Promise<void> {
     if (this.call !== undefined && this.helloSeen) return Promise.resolve();
     if (this.opening) return this.opening;
     this.opening = new Promise<void>((resolve, reject) => {
-      const client = this.pool.get(PublishClient, this.broker) as unknown as {
-        PublishMessage: DuplexFactory;
-      };
-      const call = client.PublishMessage();
-      this.call = call;
+      // Through the pool, so a broker that is away or settling is not called (broker-gate.ts).
+      this.pool.get(MessagingClient, this.broker);
       // A broker that never answers the init must not hold appends forever.
       const helloTimer = setTimeout(() => {
         const err = new KafkaError(
@@ -153,49 +157,56 @@ export class PartitionPublisher {
         reject(err);
       }, this.ackTimeoutMs);
       helloTimer.unref();
-      call.on('data', (res: PbPublishResponse) => {
-        if (!this.helloSeen) {
+      const call = this.openStream(this.broker, {
+        message: (bytes) => {
+          const res = decodePublishResponse(bytes);
+          if (this.helloSeen) {
+            this.onAck(res.errorCode, res.error, res.assignedOffset);
+            return;
+          }
           clearTimeout(helloTimer);
           // The broker answers the init message once: empty when it accepted, an error otherwise.
-          if (res.error_code !== 0 || res.error) {
-            const err = brokerErrorToKafka(res.error_code, `publish to ${this.broker}: ${res.error}`);
+          if (res.errorCode !== 0 || res.error) {
+            const err = brokerErrorToKafka(res.errorCode, `publish to ${this.broker}: ${res.error}`);
             this.teardown(err);
             reject(err);
             return;
           }
           this.helloSeen = true;
           resolve();
-          return;
-        }
-        this.onAck(res);
+        },
+        end: (err: StreamError | undefined) => {
+          clearTimeout(helloTimer);
+          const done = this.onEnd;
+          this.onEnd = undefined;
+          done?.();
+          if (err !== undefined) this.pool.reportFailure(this.broker, err);
+          const e = this.fail(
+            err === undefined
+              ? `publish stream to ${this.broker} ended`
+              : `publish stream to ${this.broker} failed: ${err.message}`,
+          );
+          this.teardown(e);
+          reject(e);
+        },
       });
-      call.on('error', (err: Error) => {
-        clearTimeout(helloTimer);
-        this.pool.reportFailure(this.broker, err);
-        const e = this.fail(`publish stream to ${this.broker} failed: ${err.message}`);
-        this.teardown(e);
-        reject(e);
-      });
-      call.on('end', () => {
-        clearTimeout(helloTimer);
-        const e = this.fail(`publish stream to ${this.broker} ended`);
-        this.teardown(e);
-        reject(e);
-      });
-      call.write({
-        init: { topic: this.topic, partition: this.partition, ack_interval: 1, publisher_name: this.name },
-      });
+      this.call = call;
+      call.write([
+        encodePublishRequest({
+          init: { topic: this.topic, partition: this.partition, ack_interval: 1, publisher_name: this.name },
+        }),
+      ]);
     }).finally(() => {
       this.opening = undefined;
     });
     return this.opening;
   }
 
-  private onAck(res: PbPublishResponse): void {
+  private onAck(errorCode: number, error: string, offset: bigint): void {
     const batch = this.fifo[this.fifoHead];
     if (batch === undefined) return; // an ack for nothing we sent: ignore
-    if (res.error_code !== 0 || res.error) {
-      this.teardown(brokerErrorToKafka(res.error_code, `publish to ${this.broker}: ${res.error}`));
+    if (errorCode !== 0 || error) {
+      this.teardown(brokerErrorToKafka(errorCode, `publish to ${this.broker}: ${error}`));
       return;
     }
     this.fifo[this.fifoHead] = undefined as unknown as PendingBatch;
@@ -204,7 +215,7 @@ export class PartitionPublisher {
       this.fifo.splice(0, this.fifoHead);
       this.fifoHead = 0;
     }
-    batch.offsets.push(BigInt(res.assigned_offset));
+    batch.offsets.push(offset);
     if (batch.offsets.length === batch.count) batch.resolve(batch.offsets);
     if (this.inFlight === 0) this.clearTimer();
   }
@@ -243,11 +254,7 @@ export class PartitionPublisher {
     this.clearTimer();
     const call = this.call;
     this.call = undefined;
-    if (call) {
-      call.removeAllListeners('data');
-      call.on('error', () => {});
-      call.cancel();
-    }
+    call?.cancel();
     const seen = new Set<PendingBatch>();
     for (let i = this.fifoHead; i < this.fifo.length; i++) {
       const b = this.fifo[i]!;

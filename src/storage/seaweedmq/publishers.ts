@@ -2,7 +2,8 @@
 import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
 import type { Discovery } from './discovery.js';
 import type { PbTopic } from './proto.js';
-import { PartitionPublisher } from './publisher.js';
+import { H2Sessions, H2Stream } from './h2-stream.js';
+import { PartitionPublisher, type OpenPublishStream } from './publisher.js';
 import type { PartitionRoute } from './routes.js';
 import type { ClientPool } from './rpc.js';
 import type { TopicCache } from './topic-cache.js';
@@ -10,6 +11,7 @@ import type { Topics } from './topics.js';
 
 const key = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
 const UNLOAD_CONCURRENCY = 16;
+const PUBLISH_PATH = '/messaging_pb.SeaweedMessaging/PublishMessage';
 
 export function isRoutingError(code: number): boolean {
   return (
@@ -21,7 +23,11 @@ export function isRoutingError(code: number): boolean {
 
 export class Publishers {
   private readonly streams = new Map<string, PartitionPublisher>();
+  private readonly checks = new WeakMap<PartitionPublisher, Promise<void>>();
   private readonly name = `kafka-gateway-${process.pid}`;
+  private readonly sessions = new H2Sessions();
+  private readonly openStream: OpenPublishStream = (broker, handlers) =>
+    new H2Stream(this.sessions, broker, PUBLISH_PATH, handlers);
 
   constructor(
     private readonly pool: ClientPool,
@@ -30,6 +36,12 @@ export class Publishers {
     private readonly cache: TopicCache,
     private readonly pbTopic: (name: string) => PbTopic,
     private readonly ackTimeoutMs: number,
+    /** Runs once before the first record goes out on a new stream (partition-guard.ts). */
+    private readonly checkNewStream: (
+      topic: string,
+      partition: number,
+      route: PartitionRoute,
+    ) => Promise<void> = async () => {},
   ) {}
 
   /** A stream whose init the broker accepted, re-routed (at most twice) while nothing was sent. */
@@ -50,6 +62,7 @@ export class Publishers {
         publisher?.close();
         publisher = new PartitionPublisher(
           this.pool,
+          this.openStream,
           route.leader,
           this.pbTopic(topic),
           route.partition,
@@ -57,8 +70,11 @@ export class Publishers {
           this.ackTimeoutMs,
         );
         this.streams.set(k, publisher);
+        this.checks.set(publisher, this.checkNewStream(topic, partition, route));
       }
       try {
+        // Every append on a new stream waits for its check, not only the one that opened it.
+        await this.checks.get(publisher);
         await publisher.ready();
         return { publisher, route };
       } catch (err) {
@@ -109,6 +125,7 @@ export class Publishers {
         publisher?.close();
         publisher = new PartitionPublisher(
           this.pool,
+          this.openStream,
           route.leader,
           this.pbTopic(topic),
           route.partition,
@@ -133,5 +150,6 @@ export class Publishers {
   closeAll(): void {
     for (const p of this.streams.values()) p.close();
     this.streams.clear();
+    this.sessions.close();
   }
 }

@@ -66,6 +66,20 @@ export class ReadAheadCache {
     }
   }
 
+  /**
+   * Adds records that continue the partition's window (`start` is its end), or starts one when the
+   * partition has none; records that do not continue what is held are dropped.
+   */
+  extend(key: string, generation: string, start: bigint, records: readonly KafkaRecord[]): void {
+    const w = this.windows.get(key);
+    if (w === undefined) {
+      this.put(key, generation, start, records);
+      return;
+    }
+    if (w.generation !== generation || w.start + BigInt(w.records.length) !== start) return;
+    this.put(key, generation, w.start, [...w.records, ...records]);
+  }
+
   forget(key: string): void {
     const w = this.windows.get(key);
     if (w !== undefined) this.drop(key, w);

@@ -1,6 +1,8 @@
 /** One gRPC client per (service, address), unary calls with deadlines, and server-stream collection. */
 import * as grpc from '@grpc/grpc-js';
+import type { StoreMetrics } from '../../metrics/metrics.js';
 import type { BrokerGate } from './broker-gate.js';
+import { metricsInterceptor } from './rpc-metrics.js';
 
 const CHANNEL_OPTIONS: grpc.ChannelOptions = {
   'grpc.max_receive_message_length': 256 * 1024 * 1024,
@@ -27,7 +29,14 @@ export class ClientPool {
   private readonly clients = new Map<string, grpc.Client>();
   private readonly channels = new Map<string, InstanceType<typeof grpc.Channel>>();
 
+  private interceptors: grpc.Interceptor[] = [];
+
   constructor(private readonly gate?: BrokerGate) {}
+
+  /** Times the unary calls of clients made from now on (set before the store starts). */
+  attachMetrics(metrics: StoreMetrics): void {
+    this.interceptors = [metricsInterceptor(metrics)];
+  }
 
   /** Throws a retriable KafkaError instead of calling a broker that is away or settling after a restart. */
   get(ctor: grpc.ServiceClientConstructor, address: string): grpc.Client {
@@ -37,6 +46,7 @@ export class ClientPool {
       client = new ctor(address, grpc.credentials.createInsecure(), {
         ...CHANNEL_OPTIONS,
         channelOverride: this.channel(address),
+        interceptors: this.interceptors,
       });
       this.clients.set(key, client);
     }

@@ -6,6 +6,7 @@
 import { pino, type Logger } from 'pino';
 import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
 import { validateBatches } from '../../protocol/records/batch.js';
+import { PartialAppendError } from '../storage.js';
 import type {
   AppendOptions,
   AppendResult,
@@ -30,8 +31,15 @@ import { resolveOptions, type ResolvedOptions, type SeaweedMqOptions } from './o
 import { PartitionReads } from './partition-reads.js';
 import type { PbTopic } from './proto.js';
 import { Publishers } from './publishers.js';
+import type { StoreMetrics } from '../../metrics/metrics.js';
 import { ClientPool } from './rpc.js';
 import { BrokerGate } from './broker-gate.js';
+import { persistedPart, waitPersisted } from './durable-append.js';
+import { Durability } from './durability.js';
+import { FilerLocks } from './filer-locks.js';
+import type { LockService } from '../../coordination/lock-service.js';
+import { PartitionGuard } from './partition-guard.js';
+import { RawFilerClient } from './segment-labels.js';
 import { TopicCache } from './topic-cache.js';
 import { Topics, type TopicState } from './topics.js';
 
@@ -49,7 +57,10 @@ export class SeaweedMqStorage implements Storage {
   private readonly kv: KvStore;
   private readonly watch: ChangeWatch;
   private readonly fetcher: Fetcher;
+  private readonly durability: Durability;
+  private readonly guard: PartitionGuard;
   private readonly pbTopic: (name: string) => PbTopic;
+  readonly locks: LockService;
 
   constructor(options: SeaweedMqOptions) {
     this.options = resolveOptions(options);
@@ -57,14 +68,32 @@ export class SeaweedMqStorage implements Storage {
     const o = this.options;
     const pbTopic = (name: string): PbTopic => ({ namespace: o.namespace, name });
     this.pbTopic = pbTopic;
-    this.pool = new ClientPool(new BrokerGate(o.brokerSettleMs, this.logger));
+    const gate = new BrokerGate(o.brokerSettleMs, this.logger);
+    this.pool = new ClientPool(gate);
     this.discovery = new Discovery(o, this.pool, this.logger);
     const filer = new Filer(this.discovery, this.pool, o.requestTimeoutMs);
     this.topics = new Topics(this.discovery, this.pool, filer, o.namespace, o.requestTimeoutMs);
-    this.cache = new TopicCache(this.topics, o.topicCacheMs);
-    const fetcher = new Fetcher(this.pool, o.requestTimeoutMs);
+    this.cache = new TopicCache(this.topics, o.topicCacheMs, (topic, route) =>
+      this.guard.ready(topic, route),
+    );
+    const fetcher = new Fetcher(this.pool, o.requestTimeoutMs, this.logger);
     this.fetcher = fetcher;
     this.reads = new PartitionReads(this.pool, fetcher, this.cache, pbTopic, o.offsetsCacheMs, this.logger);
+    this.durability = new Durability(
+      filer,
+      () => this.pool.get(RawFilerClient, this.discovery.filer()),
+      o.namespace,
+      o.durablePollMs,
+      o.publishTimeoutMs,
+      this.logger,
+    );
+    this.guard = new PartitionGuard(
+      this.durability,
+      gate,
+      (topic, route) => fetcher.rangeHighWatermark(pbTopic(topic), route),
+      (topic, partition) => this.reads.forgetPartition(topic, partition),
+      this.logger,
+    );
     this.publishers = new Publishers(
       this.pool,
       this.discovery,
@@ -72,9 +101,11 @@ export class SeaweedMqStorage implements Storage {
       this.cache,
       pbTopic,
       o.publishTimeoutMs,
+      (topic, partition, route) => this.guard.checkPublish(topic, partition, route),
     );
     this.committed = new CommittedOffsets(filer, o.namespace);
     this.kv = new KvStore(filer, o.namespace);
+    this.locks = new FilerLocks(this.discovery, this.pool, o.namespace, o.requestTimeoutMs);
     this.watch = new ChangeWatch(
       async (topic, partition) => (await this.reads.offsets(topic, partition, true)).highWatermark,
       o.changePollMs,
@@ -86,12 +117,19 @@ export class SeaweedMqStorage implements Storage {
     await this.discovery.start();
   }
 
+  /** Call latencies and errors of every unary RPC, read-ahead hits and misses; before start(). */
+  attachMetrics(metrics: StoreMetrics): void {
+    this.pool.attachMetrics(metrics);
+    this.reads.metrics = metrics;
+  }
+
   /** For tests and start-up scripts that want to block until SeaweedMQ answers. */
   waitConnected(timeoutMs: number): Promise<void> {
     return this.discovery.waitConnected(timeoutMs);
   }
 
   async close(): Promise<void> {
+    this.durability.close();
     this.publishers.closeAll();
     this.watch.close();
     this.discovery.close();
@@ -207,7 +245,10 @@ export class SeaweedMqStorage implements Storage {
   ): Promise<AppendResult> {
     const appendTime = options?.logAppendTimeMs;
     const records: KafkaRecord[] = [];
-    for (const b of validateBatches(batches, { fromClient: options?.origin !== 'coordinator' })) {
+    // The produce path's views, when it gives them, are already checked: no second CRC pass.
+    const views =
+      options?.validated ?? validateBatches(batches, { fromClient: options?.origin !== 'coordinator' });
+    for (const b of views) {
       // Only transactions' records carry their producer: consumers need it to drop aborted data.
       const txn = b.isTransactional
         ? { producerId: b.producerId, producerEpoch: b.producerEpoch, control: b.isControl }
@@ -232,10 +273,15 @@ export class SeaweedMqStorage implements Storage {
       offsets = await publisher.send(messages);
     } catch (err) {
       this.publishers.failed(topic, partition, err);
+      // The broker's acks say which leading records it took, not which it persisted.
+      if (options?.durable === true && err instanceof PartialAppendError) {
+        throw await persistedPart(this.durability, this.logger, topic, route.partition, err);
+      }
       throw err;
     }
     const baseOffset = offsets[0]!;
     const end = offsets[offsets.length - 1]! + 1n;
+    this.guard.acknowledged(topic, partition, route, baseOffset, end, options?.durable === true);
     if (end - baseOffset !== BigInt(offsets.length)) {
       // Another publisher interleaved on this partition: the batch's records are not adjacent.
       this.logger.warn(
@@ -245,6 +291,10 @@ export class SeaweedMqStorage implements Storage {
     }
     this.reads.appended(topic, partition, route, offsets, records);
     this.watch.notify(topic, partition, end);
+    if (options?.durable === true) {
+      const broken = (): boolean => publisher.isBroken;
+      await waitPersisted(this.durability, this.logger, topic, route.partition, offsets, broken);
+    }
     const logStartOffset =
       this.reads.cachedLogStart(topic, partition) ?? (await this.cache.logicalStart(topic, partition));
     return { baseOffset, logAppendTimeMs: appendTime ?? -1n, logStartOffset };
@@ -364,6 +414,8 @@ export class SeaweedMqStorage implements Storage {
   private forget(topic: string): void {
     this.cache.forget(topic);
     this.reads.forgetTopic(topic);
+    this.guard.forgetTopic(topic);
+    this.durability.forgetTopic(topic);
   }
 }
 

@@ -12,6 +12,8 @@ export class TopicCache {
   constructor(
     private readonly topics: Topics,
     private readonly ttlMs: number,
+    /** Runs before a route is handed out for a broker call (partition-guard.ts). */
+    private readonly beforeUse: (topic: string, route: PartitionRoute) => Promise<void> = async () => {},
   ) {}
 
   async state(topic: string): Promise<TopicState> {
@@ -51,6 +53,7 @@ export class TopicCache {
         `no SeaweedMQ broker leads ${topic}-${partition} yet`,
       );
     }
+    await this.beforeUse(topic, route);
     return route;
   }
 

@@ -94,8 +94,20 @@ describe('snappy', () => {
       ErrorCode.CORRUPT_MESSAGE,
     );
     expect(
-      corruptCode(() => decompress(Compression.Snappy, Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f, 1]))),
+      corruptCode(() => decompress(Compression.Snappy, Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 1]))),
     ).toBe(ErrorCode.CORRUPT_MESSAGE);
+  });
+
+  it('refuses a block declaring more than the limit before decompressing it', () => {
+    // A raw snappy block that says it decodes to 4 GiB - 1 bytes: refused from its header alone.
+    expect(
+      corruptCode(() => decompress(Compression.Snappy, Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f, 1]))),
+    ).toBe(ErrorCode.MESSAGE_TOO_LARGE);
+    const framed = compress(Compression.Snappy, Buffer.alloc(100_000));
+    expect(corruptCode(() => decompress(Compression.Snappy, framed, 99_999))).toBe(
+      ErrorCode.MESSAGE_TOO_LARGE,
+    );
+    expect(decompress(Compression.Snappy, framed, 100_000).length).toBe(100_000);
   });
 });
 
@@ -223,7 +235,11 @@ describe('gzip and unknown codecs', () => {
   it('stops a gzip bomb at the decoded-size limit instead of inflating it', () => {
     const bomb = gzipSync(Buffer.alloc(ZSTD_MAX_DECODED + 1), { level: 9 });
     expect(bomb.length).toBeLessThan(1 << 20);
-    expect(corruptCode(() => decompress(Compression.Gzip, bomb))).toBe(ErrorCode.CORRUPT_MESSAGE);
+    expect(corruptCode(() => decompress(Compression.Gzip, bomb))).toBe(ErrorCode.MESSAGE_TOO_LARGE);
+    expect(corruptCode(() => decompress(Compression.Gzip, gzipSync(Buffer.alloc(4097)), 4096))).toBe(
+      ErrorCode.MESSAGE_TOO_LARGE,
+    );
+    expect(decompress(Compression.Gzip, gzipSync(Buffer.alloc(4096)), 4096).length).toBe(4096);
   });
 
   it('refuses codecs 5-7', () => {

@@ -97,11 +97,22 @@ async function startOnce(timeoutMs: number): Promise<ClusterInfo> {
     broker: `127.0.0.1:${base + 3}`,
   };
   writeFileSync(join(dir, 'cluster.json'), JSON.stringify(info));
+  try {
+    await startServers(info, timeoutMs);
+  } catch (err) {
+    stopCluster(info, true);
+    throw err;
+  }
+  return info;
+}
+
+/** `weed server` (master, volume, filer) and then the broker, on the cluster's directory and ports. */
+async function startServers(info: ClusterInfo, timeoutMs: number): Promise<void> {
   spawnLogged(
-    weed,
+    info.weed,
     [
       'server',
-      `-dir=${join(dir, 'data')}`,
+      `-dir=${join(info.dir, 'data')}`,
       '-ip=127.0.0.1',
       '-ip.bind=127.0.0.1',
       `-master.port=${info.masterPort}`,
@@ -111,19 +122,22 @@ async function startOnce(timeoutMs: number): Promise<ClusterInfo> {
       '-master.volumeSizeLimitMB=64',
       '-volume.max=0',
     ],
-    join(dir, 'server.log'),
-    join(dir, 'server.pid'),
+    join(info.dir, 'server.log'),
+    join(info.dir, 'server.pid'),
   );
-  try {
-    const what = 'SeaweedFS filer to register with the master';
-    await waitFor(() => filerListed(info), timeoutMs, what, dir, join(dir, 'server.pid'));
-    startBroker(info);
-    await waitBroker(info, timeoutMs);
-  } catch (err) {
-    stopCluster(info, true);
-    throw err;
-  }
-  return info;
+  const what = 'SeaweedFS filer to register with the master';
+  await waitFor(() => filerListed(info), timeoutMs, what, info.dir, join(info.dir, 'server.pid'));
+  await startBrokerAndWait(info, timeoutMs);
+}
+
+/**
+ * Stops every SeaweedFS process of the cluster (broker first, then master, volume and filer) and starts
+ * them again on the same data directory and ports.
+ */
+export async function restartCluster(info: ClusterInfo, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  await killGroup(join(info.dir, 'broker.pid'), signal);
+  await killGroup(join(info.dir, 'server.pid'), signal);
+  await startServers(info, 120_000);
 }
 
 export function startBroker(info: ClusterInfo): void {
@@ -146,9 +160,9 @@ export async function waitBroker(info: ClusterInfo, timeoutMs = 60_000): Promise
   await waitFor(() => brokerReady(info), timeoutMs, 'SeaweedMQ broker to elect a balancer leader', info.dir);
 }
 
-/** Stops the broker's process group and waits until it is gone. */
-export async function stopBroker(info: ClusterInfo): Promise<void> {
-  await killGroup(join(info.dir, 'broker.pid'));
+/** Stops the broker's process group (SIGTERM, or the signal given) and waits until it is gone. */
+export async function stopBroker(info: ClusterInfo, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  await killGroup(join(info.dir, 'broker.pid'), signal);
 }
 
 /**
@@ -156,18 +170,23 @@ export async function stopBroker(info: ClusterInfo): Promise<void> {
  * before then makes it cache the topic as unassigned for 30 s (its topic cache TTL), so the gRPC
  * port being open is not enough; its log is the only place that says so.
  */
-export async function restartBroker(info: ClusterInfo): Promise<void> {
-  await stopBroker(info);
+export async function restartBroker(info: ClusterInfo, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  await stopBroker(info, signal);
+  await startBrokerAndWait(info, 60_000);
+}
+
+async function startBrokerAndWait(info: ClusterInfo, timeoutMs: number): Promise<void> {
   const log = join(info.dir, 'broker.log');
   const from = existsSync(log) ? readFileSync(log).length : 0;
   startBroker(info);
   await waitFor(
     async () => readFileSync(log).subarray(from).toString().includes('connects to balancer'),
-    60_000,
-    'the restarted broker to connect to the balancer',
+    timeoutMs,
+    'the broker to connect to the balancer',
     info.dir,
+    join(info.dir, 'broker.pid'),
   );
-  await waitBroker(info);
+  await waitBroker(info, timeoutMs);
 }
 
 export function stopCluster(info: ClusterInfo, keepLogs = false): void {
@@ -192,10 +211,10 @@ export function stopCluster(info: ClusterInfo, keepLogs = false): void {
   if (!keepLogs && !process.env.SEAWEED_KEEP_DIR) rmSync(info.dir, { recursive: true, force: true });
 }
 
-async function killGroup(pidFile: string): Promise<void> {
+async function killGroup(pidFile: string, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   const pid = readPid(pidFile);
   if (pid === undefined) return;
-  signalGroup(pid, 'SIGTERM');
+  signalGroup(pid, signal);
   const deadline = Date.now() + 10_000;
   while (alive(pid) && Date.now() < deadline) await sleep(100);
   signalGroup(pid, 'SIGKILL');

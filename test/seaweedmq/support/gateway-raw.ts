@@ -14,14 +14,24 @@ export async function configureRaw(
   partitions: number,
 ): Promise<PbAssignment[]> {
   const client = new MessagingClient(broker, grpc.credentials.createInsecure());
+  const deadline = Date.now() + 30_000;
   try {
-    const res = await unary<{ broker_partition_assignments: PbAssignment[] }>(
-      client,
-      'ConfigureTopic',
-      { topic: { namespace, name }, partition_count: partitions },
-      10_000,
-    );
-    return res.broker_partition_assignments;
+    for (;;) {
+      try {
+        const res = await unary<{ broker_partition_assignments: PbAssignment[] }>(
+          client,
+          'ConfigureTopic',
+          { topic: { namespace, name }, partition_count: partitions },
+          10_000,
+        );
+        return res.broker_partition_assignments;
+      } catch (err) {
+        // A broker that has not yet learned its peers answers UNAVAILABLE ("dial tcp: missing
+        // address"); the gateway retries the same way (topics.ts configure).
+        if ((err as { code?: number }).code !== grpc.status.UNAVAILABLE || Date.now() > deadline) throw err;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
   } finally {
     client.close();
   }

@@ -44,6 +44,9 @@ export async function startSeaweedGateway(o: SeaweedGatewayOptions = {}): Promis
     autoCreateTopics: false,
     store: 'seaweedmq',
     seaweedmq: { ...DEFAULT_CONFIG.seaweedmq, masters: [cluster().masters], namespace },
+    // A gateway that follows another on a namespace waits one lease before coordinating the groups
+    // the other held (src/coordination/slot-manager.ts); short leases keep such tests short.
+    coordination: { ...DEFAULT_CONFIG.coordination, leaseMs: 2_000 },
     ...o.config,
   };
   const given = o.via === 'config' ? undefined : await connectedStorage({ namespace });

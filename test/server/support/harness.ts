@@ -1,4 +1,6 @@
 import type { GatewayConfig } from '../../../src/config.js';
+import { PLAINTEXT_LISTENER } from '../../../src/security/listeners.js';
+import { Session } from '../../../src/security/session.js';
 import { DEFAULT_CONFIG } from '../../../src/config.js';
 import type { RequestContext } from '../../../src/handlers/handler.js';
 import { HANDLERS } from '../../../src/handlers/index.js';
@@ -20,6 +22,8 @@ export interface Harness {
   readonly dispatcher: Dispatcher;
   /** Aborts the signal handlers see, as a closing connection does. */
   readonly abort: AbortController;
+  /** The connection's session every request runs in (a PLAINTEXT client); tests may replace it. */
+  session: Session;
   /** Dispatches a raw frame (no size prefix); resolves to the response frame without its prefix. */
   raw(frame: Buffer): Promise<Buffer | null>;
   /** Encodes a request, dispatches it and decodes the response. */
@@ -46,6 +50,7 @@ export function createHarness(
     localPort: 19092,
     remoteHost: '127.0.0.1',
     services,
+    session: harness.session,
     log: silentLogger,
     signal: abort.signal,
   });
@@ -63,11 +68,12 @@ export function createHarness(
     }
     return response.body;
   };
-  return {
+  const harness: Harness = {
     storage,
     services,
     dispatcher,
     abort,
+    session: new Session(PLAINTEXT_LISTENER, '127.0.0.1', undefined),
     raw,
     callMaybe,
     async call<T>(apiKey: number, version: number, body: object, o?: RequestOptions): Promise<T> {
@@ -77,6 +83,7 @@ export function createHarness(
     },
     createTopic: (name, partitions = 1, configs = {}) => storage.createTopic({ name, partitions, configs }),
   };
+  return harness;
 }
 
 /** A batch of `count` records with keys k<i> and values v<i>, timestamps 1000 + i unless given. */

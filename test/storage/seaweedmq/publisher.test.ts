@@ -1,34 +1,42 @@
-import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, KafkaError } from '../../../src/protocol/error-codes.js';
-import { PartitionPublisher } from '../../../src/storage/seaweedmq/publisher.js';
+import { StreamError, type StreamHandlers } from '../../../src/storage/seaweedmq/h2-stream.js';
+import { PbWriter } from '../../../src/storage/seaweedmq/pb-wire.js';
+import { PartitionPublisher, type PublishStream } from '../../../src/storage/seaweedmq/publisher.js';
 import type { ClientPool } from '../../../src/storage/seaweedmq/rpc.js';
 import { PartialAppendError } from '../../../src/storage/storage.js';
 
 /** A PublishMessage stream the test answers by hand. */
-class FakeStream extends EventEmitter {
-  readonly written: unknown[] = [];
-  write(message: unknown): boolean {
-    this.written.push(message);
-    return true;
+class FakeStream implements PublishStream {
+  readonly written: Buffer[][] = [];
+  handlers!: StreamHandlers;
+  write(messages: readonly Buffer[]): void {
+    this.written.push([...messages]);
   }
   end(): void {}
   cancel(): void {}
+  /** The broker's answer: an ack with this offset (or the empty hello when undefined). */
+  ack(offset?: number): void {
+    const w = new PbWriter(16);
+    if (offset !== undefined) w.int(5, offset);
+    this.handlers.message(w.finish());
+  }
 }
 
 function publisherOn(stream: FakeStream): PartitionPublisher {
-  const pool = {
-    get: () => ({ PublishMessage: () => stream }),
-    reportFailure: () => undefined,
-  } as unknown as ClientPool;
+  const pool = { get: () => ({}), reportFailure: () => undefined } as unknown as ClientPool;
   const partition = { ring_size: 2520, range_start: 0, range_stop: 2520, unix_time_ns: '1' };
-  return new PartitionPublisher(pool, 'b:1', { namespace: 'n', name: 't' }, partition, 'test', 60_000);
+  const open = (_broker: string, handlers: StreamHandlers): PublishStream => {
+    stream.handlers = handlers;
+    return stream;
+  };
+  return new PartitionPublisher(pool, open, 'b:1', { namespace: 'n', name: 't' }, partition, 'test', 60_000);
 }
 
 async function opened(stream: FakeStream): Promise<PartitionPublisher> {
   const publisher = publisherOn(stream);
   const ready = publisher.ready();
-  stream.emit('data', { error_code: 0, error: '', assigned_offset: 0 });
+  stream.ack();
   await ready;
   return publisher;
 }
@@ -40,8 +48,10 @@ describe('PartitionPublisher', () => {
     const stream = new FakeStream();
     const publisher = await opened(stream);
     const sent = publisher.send([message(0), message(1)]);
-    stream.emit('data', { error_code: 0, error: '', assigned_offset: 7 });
-    stream.emit('data', { error_code: 0, error: '', assigned_offset: 8 });
+    // The init, then both records in one write.
+    expect(stream.written.map((w) => w.length)).toEqual([1, 2]);
+    stream.ack(7);
+    stream.ack(8);
     expect(await sent).toEqual([7n, 8n]);
   });
 
@@ -50,9 +60,9 @@ describe('PartitionPublisher', () => {
     const publisher = await opened(stream);
     const first = publisher.send([message(0), message(1), message(2)]);
     const second = publisher.send([message(3)]);
-    stream.emit('data', { error_code: 0, error: '', assigned_offset: 10 });
-    stream.emit('data', { error_code: 0, error: '', assigned_offset: 11 });
-    stream.emit('error', Object.assign(new Error('14 UNAVAILABLE: read ECONNRESET'), { code: 14 }));
+    stream.ack(10);
+    stream.ack(11);
+    stream.handlers.end(new StreamError(14, 'read ECONNRESET'));
     const err = await first.catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PartialAppendError);
     expect(err).toMatchObject({ code: ErrorCode.KAFKA_STORAGE_ERROR, storedRecords: 2, baseOffset: 10n });

@@ -23,6 +23,16 @@ describe('ReadAheadCache', () => {
     expect(cache.heldBytes).toBe(0);
   });
 
+  it('extends a window with the records that continue it, and only with those', () => {
+    const cache = new ReadAheadCache(1 << 20);
+    cache.extend('k', 'g', 10n, [rec('a'), rec('b')]);
+    cache.extend('k', 'g', 12n, [rec('c')]);
+    cache.extend('k', 'g', 20n, [rec('z')]); // a gap: not a continuation
+    cache.extend('k', 'other', 13n, [rec('z')]); // another generation
+    expect(values(cache.take('k', 'g', 11n))).toEqual(['b', 'c']);
+    expect(cache.heldBytes).toBe(bytesOf([rec('a'), rec('b'), rec('c')]));
+  });
+
   it('drops a window read outside of it', () => {
     const cache = new ReadAheadCache(1 << 20);
     cache.put('k', 'g', 10n, [rec('a'), rec('b')]);

@@ -19,6 +19,7 @@ public final class Main {
         case "produce" -> ProduceCommand.run(args, out);
         case "consume" -> ConsumeCommand.run(args, out);
         case "consume-perf" -> ConsumePerfCommand.run(args, out);
+        case "e2e-latency" -> E2eLatencyCommand.run(args, out);
         case "create-topic" -> AdminCommands.createTopic(args, out);
         case "delete-topic" -> AdminCommands.deleteTopic(args, out);
         case "describe-topic" -> AdminCommands.describeTopic(args, out);
@@ -50,8 +51,8 @@ public final class Main {
 
   private static void usage() {
     System.err.println(
-        "usage: Main produce|consume|consume-perf|create-topic|delete-topic|describe-topic|list-offsets"
-            + "|txn-produce|txn-fence|txn-timeout|version"
+        "usage: Main produce|consume|consume-perf|e2e-latency|create-topic|delete-topic|describe-topic"
+            + "|list-offsets|txn-produce|txn-fence|txn-timeout|version"
             + " --bootstrap HOST:PORT --topic T ...");
   }
 
