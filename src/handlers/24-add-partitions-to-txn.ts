@@ -10,6 +10,7 @@ import type { RequestContext } from './handler.js';
 import { defineHandler } from './handler.js';
 import { byTopic } from './groups/common.js';
 import { oldFencedCode } from './transactions/common.js';
+import { AclOperation, allowed, allowedOnCluster, ResourceType } from '../security/authorize.js';
 
 interface Txn {
   readonly transactionalId: string;
@@ -30,8 +31,10 @@ function resultsOf(
 }
 
 /**
- * One transaction of the request. Partitions of topics that do not exist fail the whole
- * transaction: they get UNKNOWN_TOPIC_OR_PARTITION and the others OPERATION_NOT_ATTEMPTED, as in Kafka.
+ * One transaction of the request. As in Kafka: WRITE on the transactional id, else every partition
+ * gets TRANSACTIONAL_ID_AUTHORIZATION_FAILED; then WRITE on each topic. Partitions of topics not
+ * writable (TOPIC_AUTHORIZATION_FAILED) or that do not exist (UNKNOWN_TOPIC_OR_PARTITION) fail the
+ * whole transaction: the other partitions get OPERATION_NOT_ATTEMPTED.
  */
 async function handleTxn(
   txn: Txn,
@@ -40,16 +43,24 @@ async function handleTxn(
   const partitions = txn.topics.flatMap((t) =>
     t.partitions.map((partition) => ({ topic: t.name, partition })),
   );
-  const exists = await Promise.all(
-    partitions.map(async (tp) => {
+  if (!allowed(ctx, AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, txn.transactionalId)) {
+    return resultsOf(partitions, () => ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+  }
+  const writable = new Map<string, boolean>();
+  for (const t of txn.topics) {
+    if (!writable.has(t.name))
+      writable.set(t.name, allowed(ctx, AclOperation.WRITE, ResourceType.TOPIC, t.name));
+  }
+  const problems = await Promise.all(
+    partitions.map(async (tp): Promise<number | undefined> => {
+      if (writable.get(tp.topic) !== true) return ErrorCode.TOPIC_AUTHORIZATION_FAILED;
       const topic = await ctx.services.topics.describe(tp.topic);
-      return topic !== undefined && tp.partition >= 0 && tp.partition < topic.partitions;
+      const exists = topic !== undefined && tp.partition >= 0 && tp.partition < topic.partitions;
+      return exists ? undefined : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
     }),
   );
-  if (exists.includes(false)) {
-    return resultsOf(partitions, (_, i) =>
-      exists[i] ? ErrorCode.OPERATION_NOT_ATTEMPTED : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
-    );
+  if (problems.some((p) => p !== undefined)) {
+    return resultsOf(partitions, (_, i) => problems[i] ?? ErrorCode.OPERATION_NOT_ATTEMPTED);
   }
   const { coordinator } = ctx.services.transactions;
   if (txn.verifyOnly) {
@@ -94,6 +105,14 @@ export default defineHandler<AddPartitionsToTxnRequest, AddPartitionsToTxnRespon
         ctx,
       );
       return { throttleTimeMs: 0, resultsByTopicV3AndBelow: results };
+    }
+    // v4+ is the brokers' batched form: Kafka asks CLUSTER_ACTION of the whole request first.
+    if (!allowedOnCluster(ctx, AclOperation.CLUSTER_ACTION)) {
+      return {
+        throttleTimeMs: 0,
+        errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
+        resultsByTransaction: [],
+      };
     }
     const resultsByTransaction = await Promise.all(
       request.transactions.map(async (t) => ({

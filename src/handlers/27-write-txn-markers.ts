@@ -11,6 +11,7 @@ import { toKafkaError } from './error-message.js';
 import { byTopic } from './groups/common.js';
 import type { RequestContext } from './handler.js';
 import { defineHandler } from './handler.js';
+import { AclOperation, allowedOnCluster } from '../security/authorize.js';
 
 /**
  * A marker for one partition. For __consumer_offsets partitions the marker reaches the groups that
@@ -65,12 +66,16 @@ export default defineHandler<WriteTxnMarkersRequest, WriteTxnMarkersResponse>({
   minVersion: 0,
   maxVersion: 1,
   async handle(request, ctx) {
+    // Kafka asks CLUSTER_ACTION on the cluster; refused, every partition answers the error.
+    const denied = !allowedOnCluster(ctx, AclOperation.CLUSTER_ACTION);
     const markers = await Promise.all(
       request.markers.map(async (m): Promise<WriteTxnMarkersResponseWritableTxnMarkerResult> => {
         const partitions = m.topics.flatMap((t) =>
           t.partitionIndexes.map((partition) => ({ topic: t.name, partition })),
         );
-        const codes = await Promise.all(partitions.map((tp) => writeOne(m, tp.topic, tp.partition, ctx)));
+        const codes = denied
+          ? partitions.map(() => ErrorCode.CLUSTER_AUTHORIZATION_FAILED)
+          : await Promise.all(partitions.map((tp) => writeOne(m, tp.topic, tp.partition, ctx)));
         const results = partitions.map((tp, i) => ({ ...tp, code: codes[i]! }));
         return {
           producerId: m.producerId,

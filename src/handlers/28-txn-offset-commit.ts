@@ -7,6 +7,13 @@ import type {
 } from '../protocol/generated/index.js';
 import { byTopic, PartitionLookup } from './groups/common.js';
 import { defineHandler } from './handler.js';
+import {
+  AclOperation,
+  allowed,
+  allowedOnGroup,
+  allowedOnTopic,
+  ResourceType,
+} from '../security/authorize.js';
 
 /**
  * How Kafka 3.9 answers a TxnOffsetCommit whose group the coordinator does not find in the
@@ -32,6 +39,8 @@ interface Requested {
   readonly topic: string;
   readonly partition: number;
   readonly input: OffsetCommitPartitionInput | undefined;
+  /** Why the partition was not committed when input is undefined (default: unknown partition). */
+  readonly refused?: number;
 }
 
 export default defineHandler<TxnOffsetCommitRequest, TxnOffsetCommitResponse>({
@@ -39,10 +48,35 @@ export default defineHandler<TxnOffsetCommitRequest, TxnOffsetCommitResponse>({
   minVersion: 0,
   maxVersion: 4,
   async handle(request, ctx) {
+    // Kafka asks WRITE on the transactional id, then READ on the group: either refusal fails every
+    // partition. Then READ on each topic, refused per topic.
+    const refusal = !allowed(ctx, AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, request.transactionalId)
+      ? ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED
+      : !allowedOnGroup(ctx, AclOperation.READ, request.groupId)
+        ? ErrorCode.GROUP_AUTHORIZATION_FAILED
+        : undefined;
+    if (refusal !== undefined) {
+      const all = request.topics.flatMap((t) =>
+        t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex })),
+      );
+      const topics = byTopic(all, (r) => ({ partitionIndex: r.partition, errorCode: refusal }));
+      return { throttleTimeMs: 0, topics };
+    }
+    const readable = new Map<string, boolean>();
     const lookup = new PartitionLookup(ctx);
     const requested: Requested[] = [];
     for (const t of request.topics) {
+      if (!readable.has(t.name)) readable.set(t.name, allowedOnTopic(ctx, AclOperation.READ, t.name));
       for (const p of t.partitions) {
+        if (readable.get(t.name) !== true) {
+          requested.push({
+            topic: t.name,
+            partition: p.partitionIndex,
+            input: undefined,
+            refused: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+          });
+          continue;
+        }
         const exists = await lookup.exists(t.name, p.partitionIndex);
         requested.push({
           topic: t.name,
@@ -94,7 +128,7 @@ export default defineHandler<TxnOffsetCommitRequest, TxnOffsetCommitResponse>({
       partitionIndex: r.partition,
       errorCode:
         r.input === undefined
-          ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
+          ? (r.refused ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
           : compatible(codes[next++] ?? ErrorCode.UNKNOWN_SERVER_ERROR),
     }));
     return { throttleTimeMs: 0, topics };

@@ -10,6 +10,7 @@ import { topicNameProblem } from '../topics/topic-name.js';
 import { COORDINATOR_EPOCH } from '../transactions/markers.js';
 import type { RequestContext } from './handler.js';
 import { defineHandler } from './handler.js';
+import { AclOperation, allowedOnTopic } from '../security/authorize.js';
 
 /** The producers a partition knows (idempotent and transactional), with any transaction they hold open. */
 function describePartition(
@@ -55,8 +56,11 @@ export default defineHandler<DescribeProducersRequest, DescribeProducersResponse
   async handle(request, ctx) {
     const topics = await Promise.all(
       request.topics.map(async (t) => {
+        // Kafka asks READ on the topic before looking it up.
+        const readable = allowedOnTopic(ctx, AclOperation.READ, t.name);
         const problem = topicNameProblem(t.name);
-        const topic = problem === undefined ? await ctx.services.topics.describe(t.name) : undefined;
+        const topic =
+          readable && problem === undefined ? await ctx.services.topics.describe(t.name) : undefined;
         const partitions = t.partitionIndexes.map((partition): DescribeProducersResponsePartitionResponse => {
           const fail = (errorCode: number, errorMessage: string | null) => ({
             partitionIndex: partition,
@@ -64,6 +68,7 @@ export default defineHandler<DescribeProducersRequest, DescribeProducersResponse
             errorMessage,
             activeProducers: [],
           });
+          if (!readable) return fail(ErrorCode.TOPIC_AUTHORIZATION_FAILED, null);
           if (problem !== undefined) return fail(ErrorCode.INVALID_TOPIC_EXCEPTION, problem);
           if (topic === undefined || partition < 0 || partition >= topic.partitions) {
             return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, null);

@@ -1,18 +1,45 @@
+import { ErrorCode } from '../protocol/error-codes.js';
 import type {
   DescribeTransactionsRequest,
   DescribeTransactionsResponse,
+  DescribeTransactionsResponseTransactionState,
 } from '../protocol/generated/index.js';
+import { AclOperation, allowed, allowedOnTopic, ResourceType } from '../security/authorize.js';
 import { defineHandler } from './handler.js';
+import type { RequestContext } from './handler.js';
+
+/**
+ * As Kafka: DESCRIBE on the transactional id, else TRANSACTIONAL_ID_AUTHORIZATION_FAILED; the
+ * transaction's topics the principal may not DESCRIBE are left out.
+ */
+function describeOne(id: string, ctx: RequestContext): DescribeTransactionsResponseTransactionState {
+  if (!allowed(ctx, AclOperation.DESCRIBE, ResourceType.TRANSACTIONAL_ID, id)) {
+    return {
+      errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
+      transactionalId: id,
+      transactionState: '',
+      transactionTimeoutMs: 0,
+      transactionStartTimeMs: -1n,
+      producerId: -1n,
+      producerEpoch: -1,
+      topics: [],
+    };
+  }
+  const state = ctx.services.transactions.coordinator.describe(id);
+  return {
+    ...state,
+    topics: state.topics.filter((t) => allowedOnTopic(ctx, AclOperation.DESCRIBE, t.topic)),
+  };
+}
 
 export default defineHandler<DescribeTransactionsRequest, DescribeTransactionsResponse>({
   apiKey: 65,
   minVersion: 0,
   maxVersion: 0,
   handle(request, ctx) {
-    const { coordinator } = ctx.services.transactions;
     return {
       throttleTimeMs: 0,
-      transactionStates: request.transactionalIds.map((id) => coordinator.describe(id)),
+      transactionStates: request.transactionalIds.map((id) => describeOne(id, ctx)),
     };
   },
 });

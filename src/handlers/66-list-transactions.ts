@@ -1,4 +1,5 @@
 import type { ListTransactionsRequest, ListTransactionsResponse } from '../protocol/generated/index.js';
+import { AclOperation, allowed, ResourceType } from '../security/authorize.js';
 import { defineHandler } from './handler.js';
 
 export default defineHandler<ListTransactionsRequest, ListTransactionsResponse>({
@@ -16,7 +17,10 @@ export default defineHandler<ListTransactionsRequest, ListTransactionsResponse>(
       throttleTimeMs: 0,
       errorCode: listed.errorCode,
       unknownStateFilters: listed.unknownStateFilters,
-      transactionStates: listed.transactions,
+      // Only the transactional ids the principal may DESCRIBE, as Kafka lists them (not audited: a filter).
+      transactionStates: listed.transactions.filter((t) =>
+        allowed(ctx, AclOperation.DESCRIBE, ResourceType.TRANSACTIONAL_ID, t.transactionalId, false),
+      ),
     };
   },
 });

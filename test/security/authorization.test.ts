@@ -4,9 +4,11 @@
  * change nothing. The same requests from a super user go through. A handler added without an entry
  * here fails the coverage test, so no API slips past the authorizer.
  */
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HANDLERS } from '../../src/handlers/index.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
+import { PatternType, PermissionType, type AclBinding } from '../../src/security/acl/types.js';
+import { AclOperation, ResourceType } from '../../src/security/authorize.js';
 import { DEFAULT_SECURITY } from '../../src/security/config.js';
 import { PLAINTEXT_LISTENER } from '../../src/security/listeners.js';
 import { Session } from '../../src/security/session.js';
@@ -14,6 +16,7 @@ import { batch, createHarness, type Harness } from '../server/support/harness.js
 
 const TOPIC = 'secret';
 const GROUP = 'g1';
+const TXN = 'tx1';
 
 interface Case {
   readonly apiKey: number;
@@ -193,6 +196,60 @@ const CASES: readonly Case[] = [
       topics: [{ topic: TOPIC, partitions: [{ partition: 0, currentLeaderEpoch: -1, leaderEpoch: 0 }] }],
     }),
   },
+  {
+    apiKey: 24,
+    version: 3,
+    error: X,
+    body: () => ({
+      v3AndBelowTransactionalId: TXN,
+      v3AndBelowProducerId: 1n,
+      v3AndBelowProducerEpoch: 0,
+      v3AndBelowTopics: [{ name: TOPIC, partitions: [0] }],
+    }),
+  },
+  {
+    apiKey: 25,
+    version: 3,
+    error: X,
+    body: () => ({ transactionalId: TXN, producerId: 1n, producerEpoch: 0, groupId: GROUP }),
+  },
+  {
+    apiKey: 26,
+    version: 3,
+    error: X,
+    body: () => ({ transactionalId: TXN, producerId: 1n, producerEpoch: 0, committed: true }),
+  },
+  {
+    apiKey: 27,
+    version: 1,
+    error: C,
+    body: () => ({
+      markers: [
+        {
+          producerId: 1n,
+          producerEpoch: 0,
+          transactionResult: true,
+          topics: [{ name: TOPIC, partitionIndexes: [0] }],
+          coordinatorEpoch: 0,
+        },
+      ],
+    }),
+  },
+  { apiKey: 28, version: 3, error: X, body: () => txnOffsetCommitBody() },
+  {
+    apiKey: 61,
+    version: 0,
+    error: T,
+    body: () => ({ topics: [{ name: TOPIC, partitionIndexes: [0] }] }),
+  },
+  { apiKey: 65, version: 0, error: X, body: () => ({ transactionalIds: [TXN] }) },
+  {
+    apiKey: 66,
+    version: 1,
+    error: undefined,
+    hidden: (r) => r.transactionStates as unknown[],
+    body: () => ({ stateFilters: [], producerIdFilters: [], durationFilter: -1n }),
+  },
   { apiKey: 29, version: 3, error: C, body: () => aclFilterBody() },
   {
     apiKey: 30,
@@ -337,6 +394,26 @@ const CASES: readonly Case[] = [
 /** APIs any client may use: the handshake before authentication. */
 const UNGUARDED = new Set([17, 18, 36]);
 
+function txnOffsetCommitBody(): object {
+  return {
+    transactionalId: TXN,
+    groupId: GROUP,
+    producerId: 1n,
+    producerEpoch: 0,
+    generationId: -1,
+    memberId: '',
+    groupInstanceId: null,
+    topics: [
+      {
+        name: TOPIC,
+        partitions: [
+          { partitionIndex: 0, committedOffset: 1n, committedLeaderEpoch: -1, committedMetadata: '' },
+        ],
+      },
+    ],
+  };
+}
+
 function aclFilterBody(): object {
   return {
     resourceTypeFilter: 1,
@@ -354,7 +431,7 @@ function errorCodes(value: unknown, out: number[] = []): number[] {
   if (Array.isArray(value)) for (const v of value) errorCodes(v, out);
   else if (value !== null && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
-      if (k === 'errorCode' && typeof v === 'number') out.push(v);
+      if ((k === 'errorCode' || k === 'partitionErrorCode') && typeof v === 'number') out.push(v);
       else errorCodes(v, out);
     }
   }
@@ -403,5 +480,141 @@ describe('authorization on every API', () => {
     h.session = sessionOf('admin');
     const res = await h.call<Record<string, unknown>>(c.apiKey, c.version, c.body());
     for (const code of [T, G, C, X]) expect(errorCodes(res)).not.toContain(code);
+  });
+});
+
+describe('transaction APIs with some ACLs (as Kafka 3.9 checks them)', () => {
+  const OPEN = 'open';
+  const allow = async (resourceType: number, name: string, operation: number): Promise<void> => {
+    await h.services.security.acls!.create({
+      resourceType: resourceType as AclBinding['resourceType'],
+      resourceName: name,
+      patternType: PatternType.LITERAL,
+      principal: 'User:eve',
+      host: '*',
+      operation: operation as AclBinding['operation'],
+      permissionType: PermissionType.ALLOW,
+    });
+  };
+  /** Starts a transaction on TOPIC as the super user; returns its producer id and epoch. */
+  const beginAsAdmin = async (transactionalId: string): Promise<{ producerId: bigint; epoch: number }> => {
+    h.session = sessionOf('admin');
+    const init = await h.call<{ errorCode: number; producerId: bigint; producerEpoch: number }>(22, 4, {
+      transactionalId,
+      transactionTimeoutMs: 60_000,
+      producerId: -1n,
+      producerEpoch: -1,
+    });
+    expect(init.errorCode).toBe(ErrorCode.NONE);
+    const added = await h.call<Record<string, unknown>>(24, 3, {
+      v3AndBelowTransactionalId: transactionalId,
+      v3AndBelowProducerId: init.producerId,
+      v3AndBelowProducerEpoch: init.producerEpoch,
+      v3AndBelowTopics: [{ name: TOPIC, partitions: [0] }],
+    });
+    expect(errorCodes(added).every((c) => c === ErrorCode.NONE)).toBe(true);
+    return { producerId: init.producerId, epoch: init.producerEpoch };
+  };
+
+  beforeEach(async () => {
+    await h.services.transactions.load();
+    await h.createTopic(OPEN, 1);
+    await allow(ResourceType.TRANSACTIONAL_ID, TXN, AclOperation.WRITE);
+    await allow(ResourceType.TOPIC, OPEN, AclOperation.WRITE);
+  });
+
+  afterEach(() => h.services.transactions.close());
+
+  it('AddPartitionsToTxn: a topic not writable fails, the other partitions are not attempted', async () => {
+    h.session = sessionOf('eve');
+    const res = await h.call<{
+      resultsByTopicV3AndBelow: { name: string; resultsByPartition: { partitionErrorCode: number }[] }[];
+    }>(24, 3, {
+      v3AndBelowTransactionalId: TXN,
+      v3AndBelowProducerId: 1n,
+      v3AndBelowProducerEpoch: 0,
+      v3AndBelowTopics: [
+        { name: TOPIC, partitions: [0] },
+        { name: OPEN, partitions: [0] },
+      ],
+    });
+    const codes = Object.fromEntries(
+      res.resultsByTopicV3AndBelow.map((t) => [t.name, t.resultsByPartition[0]!.partitionErrorCode]),
+    );
+    expect(codes).toEqual({ [TOPIC]: T, [OPEN]: ErrorCode.OPERATION_NOT_ATTEMPTED });
+  });
+
+  it("AddPartitionsToTxn v4 (the brokers' form) asks CLUSTER_ACTION", async () => {
+    h.session = sessionOf('eve');
+    const res = await h.call<{ errorCode: number }>(24, 4, {
+      transactions: [
+        { transactionalId: TXN, producerId: 1n, producerEpoch: 0, verifyOnly: true, topics: [] },
+      ],
+      v3AndBelowTransactionalId: '',
+      v3AndBelowProducerId: 0n,
+      v3AndBelowProducerEpoch: 0,
+      v3AndBelowTopics: [],
+    });
+    expect(res.errorCode).toBe(C);
+  });
+
+  it('AddOffsetsToTxn and TxnOffsetCommit ask READ on the group, then TxnOffsetCommit READ on each topic', async () => {
+    h.session = sessionOf('eve');
+    const body = { transactionalId: TXN, producerId: 1n, producerEpoch: 0, groupId: GROUP };
+    expect((await h.call<{ errorCode: number }>(25, 3, body)).errorCode).toBe(G);
+    expect(errorCodes(await h.call(28, 3, txnOffsetCommitBody()))).toEqual([G]);
+    await allow(ResourceType.GROUP, GROUP, AclOperation.READ);
+    expect((await h.call<{ errorCode: number }>(25, 3, body)).errorCode).not.toBe(G);
+    expect(errorCodes(await h.call(28, 3, txnOffsetCommitBody()))).toEqual([T]);
+  });
+
+  it('DescribeTransactions leaves out topics the principal may not describe; ListTransactions its ids', async () => {
+    await beginAsAdmin(TXN);
+    await beginAsAdmin('tx-hidden');
+    const describe = async (
+      id: string,
+    ): Promise<{ errorCode: number; transactionState: string; topics: unknown[] }> =>
+      (
+        await h.call<{
+          transactionStates: { errorCode: number; transactionState: string; topics: unknown[] }[];
+        }>(65, 0, { transactionalIds: [id] })
+      ).transactionStates[0]!;
+    const listed = async (): Promise<string[]> =>
+      (
+        await h.call<{ transactionStates: { transactionalId: string }[] }>(66, 1, {
+          stateFilters: [],
+          producerIdFilters: [],
+          durationFilter: -1n,
+        })
+      ).transactionStates
+        .map((t) => t.transactionalId)
+        .sort();
+    expect((await describe(TXN)).topics).toEqual([{ topic: TOPIC, partitions: [0] }]);
+    expect(await listed()).toEqual(['tx-hidden', TXN].sort());
+
+    // eve may WRITE (so DESCRIBE) TXN, not tx-hidden, and may not DESCRIBE the topic.
+    h.session = sessionOf('eve');
+    expect((await describe('tx-hidden')).errorCode).toBe(X);
+    expect(await describe(TXN)).toMatchObject({
+      errorCode: ErrorCode.NONE,
+      transactionState: 'Ongoing',
+      topics: [],
+    });
+    expect(await listed()).toEqual([TXN]);
+    await allow(ResourceType.TOPIC, TOPIC, AclOperation.DESCRIBE);
+    expect((await describe(TXN)).topics).toEqual([{ topic: TOPIC, partitions: [0] }]);
+  });
+
+  it('a transactional Produce asks WRITE on the transactional id', async () => {
+    h.session = sessionOf('eve');
+    const produce = (transactionalId: string) =>
+      h.call<Record<string, unknown>>(0, 9, {
+        transactionalId,
+        acks: -1,
+        timeoutMs: 1000,
+        topicData: [{ name: OPEN, partitionData: [{ index: 0, records: batch(1) }] }],
+      });
+    expect(errorCodes(await produce('tx-other'))).toEqual([X]);
+    expect(errorCodes(await produce(TXN))).not.toContain(X);
   });
 });
