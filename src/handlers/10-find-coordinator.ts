@@ -26,6 +26,24 @@ function sharedGroupCoordinator(ctx: RequestContext, groupId: string): Lookup | 
   return { errorCode: ErrorCode.NONE, errorMessage: '', ...owner };
 }
 
+/**
+ * Gateways sharing the groups by lease do not place transactions yet: each would coordinate the
+ * transactional ids of the clients reaching it (two could fence the same id apart) and a marker can
+ * commit offsets only for groups coordinated where it is written. While other gateways are live, a
+ * transactional producer is told the coordinator is not available (it retries) rather than risk that;
+ * --group-coordinator places groups and transactions on one gateway and serves them.
+ */
+function leasedTransactionCoordinator(ctx: RequestContext): Lookup | undefined {
+  const slots = ctx.services.coordinatorSlots;
+  if (slots === undefined) return undefined;
+  const others = slots.gateways().filter((g) => g.nodeId !== ctx.services.config.nodeId);
+  if (others.length === 0) return undefined;
+  return failed(
+    ErrorCode.COORDINATOR_NOT_AVAILABLE,
+    'kafka-gateway coordinates transactions across gateways only with --group-coordinator',
+  );
+}
+
 interface Lookup {
   errorCode: number;
   errorMessage: string;
@@ -41,17 +59,15 @@ function failed(errorCode: number, errorMessage: string): Lookup {
 /**
  * The gateway coordinates every group and transactional id, as it leads every partition, unless the
  * gateways sharing a store name one of them (--group-coordinator), which then coordinates both, or
- * share the groups by lease. Transactions are not placed by lease (yet): they stay with this gateway
- * or the named one, since their markers commit offsets through the local group coordinator.
+ * share the groups by lease (transactions then only while this gateway is alone: see above).
  */
 function lookup(keyType: number, key: string, ctx: RequestContext): Lookup {
   switch (keyType) {
     case KEY_TYPE_GROUP:
     case KEY_TYPE_TRANSACTION: {
-      if (keyType === KEY_TYPE_GROUP) {
-        const owner = sharedGroupCoordinator(ctx, key);
-        if (owner !== undefined) return owner;
-      }
+      const shared =
+        keyType === KEY_TYPE_GROUP ? sharedGroupCoordinator(ctx, key) : leasedTransactionCoordinator(ctx);
+      if (shared !== undefined) return shared;
       const named = ctx.services.config.groupCoordinator;
       if (named !== undefined) {
         return {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { SlotManager } from '../../src/coordination/slot-manager.js';
 import type { FindCoordinatorResponse } from '../../src/protocol/generated/index.js';
 import { API, ErrorCode, groupHarness } from './support.js';
 
@@ -62,6 +63,22 @@ describe('FindCoordinator', () => {
       nodeId: 7,
       host: 'coord.example',
       port: 9093,
+    });
+  });
+
+  it('with gateways sharing groups by lease, serves transactions only while no other gateway is live', async () => {
+    const h = await groupHarness();
+    const live = [{ nodeId: 1, host: '127.0.0.1', port: 19092 }];
+    // Only what FindCoordinator asks of the slot manager for a transactional id.
+    const slots = { gateways: () => live } as unknown as SlotManager;
+    Object.assign(h.services, { coordinatorSlots: slots });
+    const find = async (): Promise<FindCoordinatorResponse> =>
+      h.call<FindCoordinatorResponse>(API.FindCoordinator, 4, { keyType: 1, coordinatorKeys: ['tx'] });
+    expect((await find()).coordinators![0]).toMatchObject({ errorCode: ErrorCode.NONE, nodeId: 1 });
+    live.push({ nodeId: 2, host: 'other.example', port: 9092 });
+    expect((await find()).coordinators![0]).toMatchObject({
+      errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE,
+      nodeId: -1,
     });
   });
 
