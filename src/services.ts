@@ -86,6 +86,14 @@ export function createServices(
     remote,
     ownership: slots && { status: (groupId) => slots.statusFor('group', groupId) },
   });
+  const transactions = createTransactions({
+    storage,
+    producers,
+    groups,
+    logger: log,
+    config: config.transactions,
+    remote,
+  });
   return {
     config,
     storage,
@@ -96,19 +104,15 @@ export function createServices(
       intervalMs: config.producerSnapshotIntervalMs,
     }),
     groups,
-    transactions: createTransactions({
-      storage,
-      producers,
-      groups,
-      logger: log,
-      config: config.transactions,
-      remote,
-    }),
+    transactions,
     coordinatorSlots: slots,
     configs,
     producePolicies: new ProducePolicies(configs, config.maxDecompressedRatio),
     retention: new RetentionEnforcer(storage, configs, log, { intervalMs: config.retentionCheckIntervalMs }),
-    cleaner: new LogCleaner(storage, configs, log, { backoffMs: config.logCleanerBackoffMs }),
+    cleaner: new LogCleaner(storage, configs, log, {
+      backoffMs: config.logCleanerBackoffMs,
+      stableOffset: (topic, partition) => transactions.partitions.lastStableOffset(topic, partition),
+    }),
     metrics,
     quotas: new QuotaManager(new QuotaStore(storage), config.quotaWindow),
     security: new SecurityService(config.security, storage, log),

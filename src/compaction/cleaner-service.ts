@@ -6,13 +6,18 @@
 import type { ConfigRegistry } from '../configs/registry.js';
 import type { Logger } from '../log.js';
 import { ErrorCode, isKafkaError } from '../protocol/error-codes.js';
-import type { CompactionResult, Storage } from '../storage/storage.js';
+import type { CompactionResult, Storage, TopicInfo } from '../storage/storage.js';
 import { PeriodicPass } from '../timers/periodic-pass.js';
 import { compactionSettings } from './plan.js';
 
 export interface CleanerOptions {
   readonly backoffMs: number;
   readonly now?: () => number;
+  /**
+   * The partition's last stable offset (transactions): as in Kafka, nothing at or past it is cleaned,
+   * so an open transaction's records never displace a key's committed value.
+   */
+  readonly stableOffset?: (topic: TopicInfo, partition: number) => Promise<bigint>;
 }
 
 export interface CleanedPartition extends CompactionResult {
@@ -22,6 +27,7 @@ export interface CleanedPartition extends CompactionResult {
 
 export class LogCleaner {
   private readonly now: () => number;
+  private readonly stableOffset: CleanerOptions['stableOffset'];
   private readonly periodic: PeriodicPass<CleanedPartition[]>;
 
   constructor(
@@ -31,6 +37,7 @@ export class LogCleaner {
     options: CleanerOptions,
   ) {
     this.now = options.now ?? Date.now;
+    this.stableOffset = options.stableOffset;
     this.periodic = new PeriodicPass(() => this.pass(), options.backoffMs, log, 'log cleaner pass');
   }
 
@@ -57,7 +64,12 @@ export class LogCleaner {
       if (settings === undefined) continue;
       for (let partition = 0; partition < topic.partitions; partition++) {
         try {
-          const result = await compact(topic.name, partition, settings, BigInt(this.now()));
+          const stable = await this.stableOffset?.(topic, partition);
+          const bounded =
+            stable === undefined || (settings.maxOffset !== undefined && settings.maxOffset < stable)
+              ? settings
+              : { ...settings, maxOffset: stable };
+          const result = await compact(topic.name, partition, bounded, BigInt(this.now()));
           if (result.cleaned) cleaned.push({ topic: topic.name, partition, ...result });
         } catch (err) {
           // A topic deleted or shrunk under the pass is not a failure.
