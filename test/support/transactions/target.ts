@@ -1,4 +1,7 @@
-import type { GatewayConfig } from '../../../src/config.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { DEFAULT_CONFIG, type GatewayConfig } from '../../../src/config.js';
 import type { Services } from '../../../src/services.js';
 import { startGateway } from '../gateway.js';
 
@@ -30,6 +33,27 @@ export const memoryTarget: StartTarget = async (config) => {
     return { bootstrap: external, services: undefined, stop: async () => undefined };
   const g = await startGateway({ config: { ...FAST_TXN_CONFIG, ...config } });
   return { bootstrap: g.bootstrap, services: g.services, stop: () => g.stop() };
+};
+
+/** A gateway on the durable log store in a fresh directory, removed when it stops. */
+export const logStoreTarget: StartTarget = async (config) => {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'txn-log-'));
+  const g = await startGateway({
+    config: {
+      ...FAST_TXN_CONFIG,
+      store: 'log',
+      log: { ...DEFAULT_CONFIG.log, dataDir },
+      ...config,
+    },
+  });
+  return {
+    bootstrap: g.bootstrap,
+    services: g.services,
+    stop: async () => {
+      await g.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
 };
 
 /** Transactional ids of `prefix` the gateway's coordinator aborted (undefined: cannot be asked). */
