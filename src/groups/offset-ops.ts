@@ -7,6 +7,7 @@ import type { OffsetEntry } from './offsets.js';
 import { scheduleHeartbeat } from './rebalance.js';
 import type {
   OffsetCommitInput,
+  OffsetCommitPartitionInput,
   OffsetDeleteResult,
   OffsetFetchInput,
   OffsetFetchPartition,
@@ -56,11 +57,20 @@ export async function commitOffsets(
   return storeOffsets(ctx, group, input);
 }
 
-async function storeOffsets(ctx: Ctx, group: Group, input: OffsetCommitInput): Promise<PartitionError[]> {
+/**
+ * The entries a commit stores, stamped now: every partition whose metadata fits
+ * offset.metadata.max.bytes (the others answer OFFSET_METADATA_TOO_LARGE, told by `tooLarge`).
+ * `retentionTimeMs` -1: no expiry of its own.
+ */
+export function commitEntries(
+  ctx: Ctx,
+  partitions: readonly OffsetCommitPartitionInput[],
+  retentionTimeMs: number,
+): { entries: OffsetEntry[]; tooLarge: (metadata: string | null) => boolean } {
   const now = ctx.clock.now();
   const maxLen = ctx.config.offsetMetadataMaxBytes;
   const tooLarge = (metadata: string | null): boolean => metadata !== null && metadata.length > maxLen;
-  const entries: OffsetEntry[] = input.partitions
+  const entries: OffsetEntry[] = partitions
     .filter((p) => !tooLarge(p.metadata))
     .map((p) => ({
       topic: p.topic,
@@ -69,8 +79,13 @@ async function storeOffsets(ctx: Ctx, group: Group, input: OffsetCommitInput): P
       leaderEpoch: p.leaderEpoch,
       metadata: p.metadata,
       commitTimestampMs: p.commitTimestampMs === -1 ? now : p.commitTimestampMs,
-      expireTimestampMs: input.retentionTimeMs === -1 ? undefined : now + input.retentionTimeMs,
+      expireTimestampMs: retentionTimeMs === -1 ? undefined : now + retentionTimeMs,
     }));
+  return { entries, tooLarge };
+}
+
+async function storeOffsets(ctx: Ctx, group: Group, input: OffsetCommitInput): Promise<PartitionError[]> {
+  const { entries, tooLarge } = commitEntries(ctx, input.partitions, input.retentionTimeMs);
   let code: number = ErrorCode.NONE;
   if (entries.length > 0) {
     group.offsets.stage(entries);

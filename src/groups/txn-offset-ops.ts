@@ -7,7 +7,7 @@ import { ErrorCode } from '../protocol/error-codes.js';
 import type { Ctx } from './context.js';
 import type { Group } from './group.js';
 import { validateCurrentMember } from './join.js';
-import type { OffsetEntry } from './offsets.js';
+import { commitEntries } from './offset-ops.js';
 import type { OffsetCommitPartitionInput, PartitionError } from './types.js';
 
 export interface TxnOffsetCommitInput {
@@ -42,20 +42,8 @@ export async function commitTxnOffsets(
     input.partitions.map((p) => ({ topic: p.topic, partition: p.partition, errorCode }));
   const error = validate(group, input);
   if (error !== undefined) return all(error);
-  const now = ctx.clock.now();
-  const maxLen = ctx.config.offsetMetadataMaxBytes;
-  const tooLarge = (metadata: string | null): boolean => metadata !== null && metadata.length > maxLen;
-  const entries: OffsetEntry[] = input.partitions
-    .filter((p) => !tooLarge(p.metadata))
-    .map((p) => ({
-      topic: p.topic,
-      partition: p.partition,
-      offset: p.offset,
-      leaderEpoch: p.leaderEpoch,
-      metadata: p.metadata,
-      commitTimestampMs: p.commitTimestampMs === -1 ? now : p.commitTimestampMs,
-      expireTimestampMs: undefined,
-    }));
+  // Transactional offsets carry no retention of their own (the group's applies once committed).
+  const { entries, tooLarge } = commitEntries(ctx, input.partitions, -1);
   let code: number = ErrorCode.NONE;
   if (entries.length > 0) {
     const held = [...group.offsets.txnOffsets(input.producerId)];

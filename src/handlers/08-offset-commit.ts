@@ -1,21 +1,12 @@
-import type { OffsetCommitPartitionInput } from '../groups/index.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import type {
   OffsetCommitRequest,
   OffsetCommitResponse,
   OffsetCommitResponsePartition,
 } from '../protocol/generated/index.js';
-import { byTopic, PartitionLookup } from './groups/common.js';
+import { byTopic, commitRequests } from './groups/common.js';
 import { defineHandler } from './handler.js';
 import { AclOperation, allowedOnGroup, allowedOnTopic } from '../security/authorize.js';
-
-interface Requested {
-  readonly topic: string;
-  readonly partition: number;
-  /** undefined: the partition is not passed to the coordinator, and is answered with `error`. */
-  readonly input: OffsetCommitPartitionInput | undefined;
-  readonly error?: number;
-}
 
 export default defineHandler<OffsetCommitRequest, OffsetCommitResponse>({
   apiKey: 8,
@@ -24,37 +15,17 @@ export default defineHandler<OffsetCommitRequest, OffsetCommitResponse>({
   // v0 (ZooKeeper-stored offsets in Kafka) is served like a v1 commit without member or generation.
   async handle(request, ctx) {
     const groupDenied = !allowedOnGroup(ctx, AclOperation.READ, request.groupId);
-    const lookup = new PartitionLookup(ctx);
-    const requested: Requested[] = [];
-    for (const t of request.topics) {
-      const error = groupDenied
-        ? ErrorCode.GROUP_AUTHORIZATION_FAILED
-        : allowedOnTopic(ctx, AclOperation.READ, t.name)
-          ? undefined
-          : ErrorCode.TOPIC_AUTHORIZATION_FAILED;
-      for (const p of t.partitions) {
-        if (error !== undefined) {
-          requested.push({ topic: t.name, partition: p.partitionIndex, input: undefined, error });
-          continue;
-        }
-        const exists = await lookup.exists(t.name, p.partitionIndex);
-        requested.push({
-          topic: t.name,
-          partition: p.partitionIndex,
-          input: exists
-            ? {
-                topic: t.name,
-                partition: p.partitionIndex,
-                offset: p.committedOffset,
-                leaderEpoch: p.committedLeaderEpoch,
-                // Kafka stores a null metadata as "", so fetches answer exactly as Kafka's do.
-                metadata: p.committedMetadata ?? '',
-                commitTimestampMs: Number(p.commitTimestamp),
-              }
-            : undefined,
-        });
-      }
-    }
+    const requested = await commitRequests(
+      ctx,
+      request.topics,
+      (topic) =>
+        groupDenied
+          ? ErrorCode.GROUP_AUTHORIZATION_FAILED
+          : allowedOnTopic(ctx, AclOperation.READ, topic)
+            ? undefined
+            : ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+      (p) => Number(p.commitTimestamp),
+    );
     const inputs = requested.flatMap((r) => (r.input === undefined ? [] : [r.input]));
     // Like Kafka, the coordinator is not asked at all when no requested partition exists.
     const results =

@@ -1,11 +1,10 @@
-import type { OffsetCommitPartitionInput } from '../groups/index.js';
 import { ErrorCode } from '../protocol/error-codes.js';
 import type {
   TxnOffsetCommitRequest,
   TxnOffsetCommitResponse,
   TxnOffsetCommitResponsePartition,
 } from '../protocol/generated/index.js';
-import { byTopic, PartitionLookup } from './groups/common.js';
+import { byTopic, commitRequests } from './groups/common.js';
 import { defineHandler } from './handler.js';
 import {
   AclOperation,
@@ -35,14 +34,6 @@ function verificationError(code: number, apiVersion: number): number {
   }
 }
 
-interface Requested {
-  readonly topic: string;
-  readonly partition: number;
-  readonly input: OffsetCommitPartitionInput | undefined;
-  /** Why the partition was not committed when input is undefined (default: unknown partition). */
-  readonly refused?: number;
-}
-
 export default defineHandler<TxnOffsetCommitRequest, TxnOffsetCommitResponse>({
   apiKey: 28,
   minVersion: 0,
@@ -62,38 +53,14 @@ export default defineHandler<TxnOffsetCommitRequest, TxnOffsetCommitResponse>({
       const topics = byTopic(all, (r) => ({ partitionIndex: r.partition, errorCode: refusal }));
       return { throttleTimeMs: 0, topics };
     }
-    const readable = new Map<string, boolean>();
-    const lookup = new PartitionLookup(ctx);
-    const requested: Requested[] = [];
-    for (const t of request.topics) {
-      if (!readable.has(t.name)) readable.set(t.name, allowedOnTopic(ctx, AclOperation.READ, t.name));
-      for (const p of t.partitions) {
-        if (readable.get(t.name) !== true) {
-          requested.push({
-            topic: t.name,
-            partition: p.partitionIndex,
-            input: undefined,
-            refused: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
-          });
-          continue;
-        }
-        const exists = await lookup.exists(t.name, p.partitionIndex);
-        requested.push({
-          topic: t.name,
-          partition: p.partitionIndex,
-          input: exists
-            ? {
-                topic: t.name,
-                partition: p.partitionIndex,
-                offset: p.committedOffset,
-                leaderEpoch: p.committedLeaderEpoch,
-                metadata: p.committedMetadata ?? '',
-                commitTimestampMs: -1,
-              }
-            : undefined,
-        });
-      }
-    }
+    const requested = await commitRequests(
+      ctx,
+      request.topics,
+      (topic) =>
+        allowedOnTopic(ctx, AclOperation.READ, topic) ? undefined : ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+      // The coordinator stamps transactional offsets when they are staged.
+      () => -1,
+    );
     const inputs = requested.flatMap((r) => (r.input === undefined ? [] : [r.input]));
     let codes: number[] = [];
     if (inputs.length > 0) {
@@ -128,7 +95,7 @@ export default defineHandler<TxnOffsetCommitRequest, TxnOffsetCommitResponse>({
       partitionIndex: r.partition,
       errorCode:
         r.input === undefined
-          ? (r.refused ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
+          ? (r.error ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
           : compatible(codes[next++] ?? ErrorCode.UNKNOWN_SERVER_ERROR),
     }));
     return { throttleTimeMs: 0, topics };

@@ -5,6 +5,7 @@ import type {
   DescribeTransactionsResponseTransactionState,
 } from '../protocol/generated/index.js';
 import { AclOperation, allowed, allowedOnTopic, ResourceType } from '../security/authorize.js';
+import { describeEntry } from '../transactions/describe.js';
 import { defineHandler } from './handler.js';
 import type { RequestContext } from './handler.js';
 
@@ -14,16 +15,7 @@ import type { RequestContext } from './handler.js';
  */
 function describeOne(id: string, ctx: RequestContext): DescribeTransactionsResponseTransactionState {
   if (!allowed(ctx, AclOperation.DESCRIBE, ResourceType.TRANSACTIONAL_ID, id)) {
-    return {
-      errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
-      transactionalId: id,
-      transactionState: '',
-      transactionTimeoutMs: 0,
-      transactionStartTimeMs: -1n,
-      producerId: -1n,
-      producerEpoch: -1,
-      topics: [],
-    };
+    return describeEntry(id, undefined, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
   }
   const state = ctx.services.transactions.coordinator.describe(id);
   return {

@@ -2,8 +2,8 @@ import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { javaHarness } from '../clients/java.js';
-import { checkResult } from '../clients/process.js';
 import { uniqueTopic } from '../clients/target.js';
+import { javaReadValues } from './java-txn.js';
 import { abortedTransactions, type StartTarget, type TxnTarget } from './target.js';
 import { LineProcess } from '../groups/line-process.js';
 import { goClients } from '../groups/other-clients.js';
@@ -111,25 +111,8 @@ export function franzSuite(store: string, start: StartTarget): void {
           await feeding;
           await producer.disconnect();
 
-          const read = async (): Promise<string[]> => {
-            const res = checkResult(
-              'java consume output',
-              await java.client.run([
-                'consume',
-                '--bootstrap',
-                bootstrap,
-                '--topic',
-                output,
-                '--isolation-level',
-                'read_committed',
-              ]),
-            );
-            return res.stdout
-              .toString('utf8')
-              .split('\n')
-              .filter((l) => l.includes('"offset"'))
-              .map((l) => Buffer.from((JSON.parse(l) as { value: string }).value, 'base64').toString('utf8'));
-          };
+          const read = (): Promise<string[]> =>
+            javaReadValues(java.client, { bootstrap, topic: output, isolation: 'read_committed' });
           const deadline = Date.now() + WAIT;
           let values = await read();
           while (new Set(values).size < RECORDS) {

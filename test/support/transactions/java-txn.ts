@@ -41,20 +41,37 @@ export async function javaTxnScenario<T>(java: JavaHarness, command: string, arg
   return JSON.parse(result.stdout.toString('utf8')) as T;
 }
 
-/** Values read from every partition from the beginning with the given isolation level. */
+export interface ReadRecord {
+  readonly key: Buffer | null;
+  readonly value: Buffer;
+}
+
+/** Records read from every partition from the beginning with the given isolation level. */
+export async function javaReadRecords(
+  java: JavaHarness,
+  o: { bootstrap: string; topic: string; isolation: 'read_committed' | 'read_uncommitted' },
+): Promise<ReadRecord[]> {
+  const args = ['consume', '--bootstrap', o.bootstrap, '--topic', o.topic, '--isolation-level', o.isolation];
+  const result = checkResult(`java consume ${o.topic}`, await java.run(args));
+  const records: ReadRecord[] = [];
+  for (const line of result.stdout.toString('utf8').split('\n')) {
+    if (line.trim() === '') continue;
+    const parsed = JSON.parse(line) as { key?: string | null; value?: string | null; summary?: boolean };
+    if (parsed.summary === true) continue;
+    records.push({
+      key: parsed.key == null ? null : Buffer.from(parsed.key, 'base64'),
+      value: Buffer.from(parsed.value ?? '', 'base64'),
+    });
+  }
+  return records;
+}
+
+/** Values (as text) read from every partition from the beginning with the given isolation level. */
 export async function javaReadValues(
   java: JavaHarness,
   o: { bootstrap: string; topic: string; isolation: 'read_committed' | 'read_uncommitted' },
 ): Promise<string[]> {
-  const args = ['consume', '--bootstrap', o.bootstrap, '--topic', o.topic, '--isolation-level', o.isolation];
-  const result = checkResult(`java consume ${o.topic}`, await java.run(args));
-  const values: string[] = [];
-  for (const line of result.stdout.toString('utf8').split('\n')) {
-    if (line.trim() === '') continue;
-    const parsed = JSON.parse(line) as { value?: string | null; summary?: boolean };
-    if (parsed.summary !== true) values.push(Buffer.from(parsed.value ?? '', 'base64').toString('utf8'));
-  }
-  return values;
+  return (await javaReadRecords(java, o)).map((r) => r.value.toString('utf8'));
 }
 
 export function valuesOf(run: TxnRun, outcomes: readonly string[]): string[] {

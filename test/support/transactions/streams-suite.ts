@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { javaHarness } from '../clients/java.js';
-import { checkResult } from '../clients/process.js';
+import { javaReadRecords } from './java-txn.js';
 import { uniqueTopic } from '../clients/target.js';
 import { abortedTransactions, type StartTarget, type TxnTarget } from './target.js';
 import type { LineProcess } from '../groups/line-process.js';
@@ -97,31 +97,15 @@ export function streamsSuite(store: string, start: StartTarget): void {
           }
         })();
         const readOutput = async (): Promise<Map<string, number[]>> => {
-          const res = checkResult(
-            'java consume output',
-            await java.client.run([
-              'consume',
-              '--bootstrap',
-              bootstrap,
-              '--topic',
-              output,
-              '--isolation-level',
-              'read_committed',
-            ]),
-          );
+          const records = await javaReadRecords(java.client, {
+            bootstrap,
+            topic: output,
+            isolation: 'read_committed',
+          });
           const counts = new Map<string, number[]>();
-          for (const line of res.stdout.toString('utf8').split('\n')) {
-            if (line.trim() === '') continue;
-            const r = JSON.parse(line) as {
-              key?: string;
-              value?: string;
-              offset?: number;
-              summary?: boolean;
-            };
-            if (r.summary === true) continue;
-            const word = Buffer.from(r.key!, 'base64').toString('utf8');
-            const count = Number(Buffer.from(r.value!, 'base64').readBigInt64BE(0));
-            counts.set(word, [...(counts.get(word) ?? []), count]);
+          for (const r of records) {
+            const word = r.key!.toString('utf8');
+            counts.set(word, [...(counts.get(word) ?? []), Number(r.value.readBigInt64BE(0))]);
           }
           return counts;
         };
