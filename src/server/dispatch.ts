@@ -38,6 +38,8 @@ interface Route {
 /** Told when a quota throttles the client (see src/quotas/enforce.ts). */
 export type ThrottleListener = (ms: number, delayResponse: boolean) => void;
 
+const noRelease = (): void => {};
+
 export type RequestContextFactory = (
   apiVersion: number,
   correlationId: number,
@@ -107,9 +109,12 @@ export class Dispatcher {
       metrics.responseErrors(prefix.apiKey, definition.response, version, response);
       return this.encode(definition, version, prefix.correlationId, response);
     }
-    boundRequest(quotas, prefix.apiKey, request, ctx);
+    // No early release (pipelined produce) while quotas apply: each request must be charged, and the
+    // connection muted, before the next one is read, as Kafka handles one request per connection.
+    const charged: RequestContext = { ...ctx, release: noRelease };
+    boundRequest(quotas, prefix.apiKey, request, charged);
     const started = performance.now();
-    const response = await handler.handle(request, ctx);
+    const response = await handler.handle(request, charged);
     if (response !== null) metrics.responseErrors(prefix.apiKey, definition.response, version, response);
     let chunks = response === null ? null : this.encode(definition, version, prefix.correlationId, response);
     let size = 0;
@@ -123,7 +128,7 @@ export class Dispatcher {
       frame.length,
       size,
       performance.now() - started,
-      ctx,
+      charged,
     );
     if (throttle.ms > 0) {
       metrics.throttled(throttle.type, throttle.ms);

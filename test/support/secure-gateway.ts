@@ -24,6 +24,8 @@ export interface SecureGateway {
   readonly plaintext: string;
   readonly saslSsl: string;
   readonly ssl: string;
+  /** host:port of the listener called `name`. */
+  listener(name: string): string;
   addScramUser(user: string, password: string, mechanisms?: readonly ScramMechanism[]): Promise<void>;
   /** ALLOW `operation` (default ALL) on every topic, group and transactional id starting with `prefix`. */
   allowPrefix(principal: string, prefix: string, operation?: number): Promise<void>;
@@ -33,15 +35,18 @@ export interface SecureGateway {
 /** The principal of the test client certificate (Kafka's default SSL principal). */
 export const CERT_PRINCIPAL = 'User:CN=alice,OU=eng,O=acme';
 
+/** host:port of a listener; empty when `listeners` left that one out. */
 function bootstrap(a: AddressInfo | undefined): string {
-  if (a === undefined) throw new Error('listener not bound');
-  return `127.0.0.1:${a.port}`;
+  return a === undefined ? '' : `127.0.0.1:${a.port}`;
 }
 
 export async function startSecureGateway(
   options: {
     config?: Partial<Omit<GatewayConfig, 'security'>> & { security?: Partial<GatewayConfig['security']> };
     storage?: Storage;
+    /** Listeners instead of the three above (their addresses are in gateway.addresses). */
+    listeners?: string;
+    clientAuth?: 'none' | 'requested' | 'required';
   } = {},
 ): Promise<SecureGateway> {
   const certs = makeCertificates();
@@ -56,7 +61,7 @@ export async function startSecureGateway(
     security: {
       ...DEFAULT_SECURITY,
       listeners: parseListeners(
-        'PLAINTEXT://127.0.0.1:0,SASL_SSL://127.0.0.1:0,SSL://127.0.0.1:0',
+        options.listeners ?? 'PLAINTEXT://127.0.0.1:0,SASL_SSL://127.0.0.1:0,SSL://127.0.0.1:0',
         undefined,
         undefined,
       ),
@@ -65,7 +70,7 @@ export async function startSecureGateway(
         certFile: certs.serverCert,
         caFile: certs.caCert,
         keyPassword: undefined,
-        clientAuth: 'requested',
+        clientAuth: options.clientAuth ?? 'requested',
       },
       authorizer: 'acl',
       superUsers: ['User:admin', 'User:root'],
@@ -76,13 +81,18 @@ export async function startSecureGateway(
   };
   const gateway = await startGateway(config, silentLogger, options.storage);
   const security = gateway.services.security;
-  await security.acls!.reload();
+  await security.acls?.reload();
   return {
     gateway,
     certs,
     plaintext: bootstrap(gateway.addresses.get('PLAINTEXT')),
     saslSsl: bootstrap(gateway.addresses.get('SASL_SSL')),
     ssl: bootstrap(gateway.addresses.get('SSL')),
+    listener(name) {
+      const a = gateway.addresses.get(name);
+      if (a === undefined) throw new Error(`no listener ${name}`);
+      return bootstrap(a);
+    },
     async addScramUser(user, password, mechanisms = ['SCRAM-SHA-256', 'SCRAM-SHA-512']) {
       for (const m of mechanisms) {
         const salt = randomBytes(16);
