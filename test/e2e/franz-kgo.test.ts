@@ -37,6 +37,8 @@ const OVER_TLS = [
   'TestGroupETL',
 ];
 const SCRAM = ['TestSCRAMAuth', 'TestSCRAMAuthBadCredentials'];
+/** franz-go's transactional ETL (GroupTransactSession chains through rebalances, read_committed). */
+const TRANSACTIONS = ['TestTxnEtl'];
 
 let kgo: string;
 let gw: SecureGateway;
@@ -90,6 +92,11 @@ describe('franz-go kgo integration tests against the gateway', () => {
     const { verdicts, output } = await runKgo(SCRAM);
     for (const t of SCRAM) expect(verdicts.get(t), output.slice(-4000)).toBe('PASS');
     expect(output).toContain('SASL_AUTHENTICATION_FAILED');
+  }, 300_000);
+
+  it('transactional ETL over TLS', async () => {
+    const { verdicts, output } = await runKgo(TRANSACTIONS);
+    for (const t of TRANSACTIONS) expect(verdicts.get(t), `${t}\n${output.slice(-6000)}`).toBe('PASS');
   }, 300_000);
 
   it('produce, consume and group tests over TLS with a client certificate', async () => {
