@@ -75,6 +75,7 @@ function goClient(
     name,
     codecs: CODECS,
     idempotent: true,
+    transactions: true,
     write: FULL_WRITE,
     read: FULL_READ,
     notes,
@@ -95,6 +96,7 @@ function javaClient(version: string): ClientSpec {
     name: `Java kafka-clients ${version.split('.').slice(0, 2).join('.')}`,
     codecs: CODECS,
     idempotent: true,
+    transactions: true,
     write: FULL_WRITE,
     read: FULL_READ,
     notes: [
@@ -107,6 +109,10 @@ function javaClient(version: string): ClientSpec {
         command: 'java',
         args: ['-Xmx768m', '-XX:TieredStopAtLevel=1', '-cp', cp, 'dev.kafkagateway.harness.CompatMain'],
         produceCommand: 'produce-dataset',
+        // The general harness (Main) has a txn-produce of its own with other flags.
+        txnProduceCommand: 'txn-produce-dataset',
+        // consume is Main's ConsumeCommand, which takes consumer properties.
+        isolationArgs: (level) => ['--consumer-prop', `isolation.level=${level}`],
       });
       return { version: `kafka-clients ${version}`, driver };
     },
@@ -137,6 +143,7 @@ export const CLIENTS: readonly ClientSpec[] = [
     name: 'kafkajs',
     codecs: CODECS,
     idempotent: true,
+    transactions: true,
     readNeedsGroup: true,
     ipv6Note: "kafkajs splits a broker address at ':' and so cannot take an IPv6 literal such as [::1]:9092",
     write: { ...FULL_WRITE, nullHeaderValues: false },
@@ -158,6 +165,7 @@ export const CLIENTS: readonly ClientSpec[] = [
     name: 'confluent-kafka-python (librdkafka)',
     codecs: CODECS,
     idempotent: true,
+    transactions: true,
     write: FULL_WRITE,
     read: FULL_READ,
     notes: ['The PyPI wheel bundles its own librdkafka; assign() for reading back, subscribe() for groups.'],
@@ -181,6 +189,8 @@ export const CLIENTS: readonly ClientSpec[] = [
     name: 'kcat',
     codecs: CODECS,
     idempotent: true,
+    transactions:
+      'kcat has no transactional producer (it never calls init/begin/commit_transaction) and cannot send offsets to a transaction',
     groupNote: 'kcat has no group administration',
     producerPerRun: true,
     write: {
@@ -211,6 +221,7 @@ export const CLIENTS: readonly ClientSpec[] = [
     name: 'kafka-python',
     codecs: CODECS,
     idempotent: true,
+    transactions: true,
     write: { ...FULL_WRITE, nullHeaderValues: false },
     read: FULL_READ,
     notes: ['kafka-python refuses a null header value (headers must be (str, bytes)).'],
@@ -233,6 +244,8 @@ export const CLIENTS: readonly ClientSpec[] = [
     name: 'Kafka CLI tools',
     codecs: CODECS,
     idempotent: true,
+    transactions:
+      'kafka-console-producer has no transactions (every line is its own send) and no tool sends offsets to a transaction',
     write: {
       ...FULL_WRITE,
       binary: false,
@@ -269,6 +282,8 @@ export const CLIENTS: readonly ClientSpec[] = [
     ],
     {
       idempotent: "kafka-go's Writer has no idempotent producer",
+      transactions:
+        'kafka-go has no transactional producer (no InitProducerId, AddPartitionsToTxn or EndTxn)',
       read: { ...FULL_READ, nullIsEmpty: true },
     },
   ),
@@ -279,6 +294,7 @@ export const CLIENTS: readonly ClientSpec[] = [
     codecNote: 'kafkactl has no compression setting',
     groupFirstTake: 30,
     idempotent: "kafkactl does not enable Sarama's idempotent producer",
+    transactions: 'kafkactl has no transactional producer (no transactional.id, begin or commit)',
     write: {
       ...FULL_WRITE,
       binaryHeaders: false,

@@ -85,6 +85,14 @@ export class Fixture {
     }
   }
 
+  /** The group's committed offset of each partition of `topic` (-1: none), indexed by partition. */
+  async committedOffsets(group: string, topic: string): Promise<number[]> {
+    const res = await this.admin.fetchOffsets({ groupId: group, topics: [topic] });
+    const out: number[] = [];
+    for (const p of res.find((t) => t.topic === topic)?.partitions ?? []) out[p.partition] = Number(p.offset);
+    return out;
+  }
+
   async batches(topic: string, partition: number): Promise<RecordBatch[]> {
     return fetchBatches(this.host, this.port, topic, partition);
   }
