@@ -122,6 +122,9 @@ async function main(): Promise<number> {
       port: 0,
       store: args.store,
       defaultPartitions: 1,
+      // As the reference broker (scripts/kafka-reference) runs: every group here has one member, and
+      // Kafka's default 3 s wait for more before the first rebalance only adds time to each join.
+      groups: { initialRebalanceDelayMs: 0 },
     };
     const gateway = await startGateway(config, silentLogger);
     host = '127.0.0.1';
