@@ -101,6 +101,7 @@ function javaClient(version: string): ClientSpec {
     read: FULL_READ,
     notes: [
       'KafkaProducer, KafkaConsumer (assign for reading back, subscribe for groups) and Admin, through test/clients/java.',
+      "Transactions: initTransactions/beginTransaction/commitTransaction/abortTransaction and sendOffsetsToTransaction with the consumer's groupMetadata() (class CompatTxn).",
     ],
     async prepare() {
       const dir = await script('Java harness', 'scripts/clients/build-java.sh', version);
@@ -152,6 +153,7 @@ export const CLIENTS: readonly ClientSpec[] = [
       'kafkajs has no group-less consumer, so reading back goes through a consumer group.',
       'snappy, lz4 and zstd through codec plugins built on the libraries the gateway itself uses (kafkajs ships gzip only).',
       'kafkajs cannot send a null header value (its headers are an object of strings or buffers).',
+      'Transactions: producer.transaction() with send, sendOffsets({ consumerGroupId }) (group id only, no generation or member id), commit and abort; readUncommitted selects the isolation level.',
     ],
     async prepare() {
       const pkg = JSON.parse(readFileSync(path.join(root, 'node_modules/kafkajs/package.json'), 'utf8')) as {
@@ -168,7 +170,10 @@ export const CLIENTS: readonly ClientSpec[] = [
     transactions: true,
     write: FULL_WRITE,
     read: FULL_READ,
-    notes: ['The PyPI wheel bundles its own librdkafka; assign() for reading back, subscribe() for groups.'],
+    notes: [
+      'The PyPI wheel bundles its own librdkafka; assign() for reading back, subscribe() for groups.',
+      "Transactions: init/begin/commit/abort_transaction and send_offsets_to_transaction with the consumer's consumer_group_metadata().",
+    ],
     async prepare() {
       const py = await python();
       const version = await pythonVersion(
@@ -224,7 +229,10 @@ export const CLIENTS: readonly ClientSpec[] = [
     transactions: true,
     write: { ...FULL_WRITE, nullHeaderValues: false },
     read: FULL_READ,
-    notes: ['kafka-python refuses a null header value (headers must be (str, bytes)).'],
+    notes: [
+      'kafka-python refuses a null header value (headers must be (str, bytes)).',
+      "Transactions: KafkaProducer(transactional_id=...) with send_offsets_to_transaction and the consumer's group_metadata(); isolation_level on the consumer.",
+    ],
     async prepare() {
       const py = await python();
       const version = await pythonVersion(py, `'kafka-python', v('kafka-python')`);
@@ -269,9 +277,11 @@ export const CLIENTS: readonly ClientSpec[] = [
   },
   goClient('franz', 'franz-go', 'github.com/twmb/franz-go', [
     'kgo for producing and consuming, kadm for administration and group lag.',
+    'Transactions: BeginTransaction/EndTransaction for the producer, a GroupTransactSession for consume-transform-produce.',
   ]),
   goClient('sarama', 'Sarama', 'github.com/IBM/sarama', [
     "Sarama's default protocol version (config.Version left unset, 2.8.0 in this release), as most applications run it.",
+    'Transactions: a transactional SyncProducer (BeginTxn, CommitTxn, AbortTxn) with AddOffsetsToTxn, which names the group only (no generation or member id).',
   ]),
   goClient(
     'kafkago',

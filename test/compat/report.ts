@@ -115,10 +115,10 @@ export function markdown(results: readonly ClientResult[], run: RunSummary): str
     `- Consumer groups advertised by the target: ${run.groupsServed ? 'yes' : 'no (group cells are pending)'}`,
   );
   out.push(
-    `- Run: ${run.started.toISOString()}, ${(run.ms / 1000).toFixed(0)} s, clients: ${run.clientsAsked}`,
+    `- Transactions advertised by the target (EndTxn): ${run.txnServed ? 'yes' : 'no (transaction cells are pending)'}`,
   );
   out.push(
-    `- Transactions advertised by the target (EndTxn): ${run.txnServed ? 'yes' : 'no (transaction cells are pending)'}`,
+    `- Run: ${run.started.toISOString()}, ${(run.ms / 1000).toFixed(0)} s, clients: ${run.clientsAsked}`,
   );
   out.push(`- Records per produce scenario: ${run.count}`, '');
   out.push(
