@@ -75,6 +75,7 @@ function goClient(
     name,
     codecs: CODECS,
     idempotent: true,
+    transactions: true,
     write: FULL_WRITE,
     read: FULL_READ,
     notes,
@@ -95,10 +96,12 @@ function javaClient(version: string): ClientSpec {
     name: `Java kafka-clients ${version.split('.').slice(0, 2).join('.')}`,
     codecs: CODECS,
     idempotent: true,
+    transactions: true,
     write: FULL_WRITE,
     read: FULL_READ,
     notes: [
       'KafkaProducer, KafkaConsumer (assign for reading back, subscribe for groups) and Admin, through test/clients/java.',
+      "Transactions: initTransactions/beginTransaction/commitTransaction/abortTransaction and sendOffsetsToTransaction with the consumer's groupMetadata() (class CompatTxn).",
     ],
     async prepare() {
       const dir = await script('Java harness', 'scripts/clients/build-java.sh', version);
@@ -107,6 +110,10 @@ function javaClient(version: string): ClientSpec {
         command: 'java',
         args: ['-Xmx768m', '-XX:TieredStopAtLevel=1', '-cp', cp, 'dev.kafkagateway.harness.CompatMain'],
         produceCommand: 'produce-dataset',
+        // The general harness (Main) has a txn-produce of its own with other flags.
+        txnProduceCommand: 'txn-produce-dataset',
+        // consume is Main's ConsumeCommand, which takes consumer properties.
+        isolationArgs: (level) => ['--consumer-prop', `isolation.level=${level}`],
       });
       return { version: `kafka-clients ${version}`, driver };
     },
@@ -137,6 +144,7 @@ export const CLIENTS: readonly ClientSpec[] = [
     name: 'kafkajs',
     codecs: CODECS,
     idempotent: true,
+    transactions: true,
     readNeedsGroup: true,
     ipv6Note: "kafkajs splits a broker address at ':' and so cannot take an IPv6 literal such as [::1]:9092",
     write: { ...FULL_WRITE, nullHeaderValues: false },
@@ -145,6 +153,7 @@ export const CLIENTS: readonly ClientSpec[] = [
       'kafkajs has no group-less consumer, so reading back goes through a consumer group.',
       'snappy, lz4 and zstd through codec plugins built on the libraries the gateway itself uses (kafkajs ships gzip only).',
       'kafkajs cannot send a null header value (its headers are an object of strings or buffers).',
+      'Transactions: producer.transaction() with send, sendOffsets({ consumerGroupId }) (group id only, no generation or member id), commit and abort; readUncommitted selects the isolation level.',
     ],
     async prepare() {
       const pkg = JSON.parse(readFileSync(path.join(root, 'node_modules/kafkajs/package.json'), 'utf8')) as {
@@ -158,9 +167,13 @@ export const CLIENTS: readonly ClientSpec[] = [
     name: 'confluent-kafka-python (librdkafka)',
     codecs: CODECS,
     idempotent: true,
+    transactions: true,
     write: FULL_WRITE,
     read: FULL_READ,
-    notes: ['The PyPI wheel bundles its own librdkafka; assign() for reading back, subscribe() for groups.'],
+    notes: [
+      'The PyPI wheel bundles its own librdkafka; assign() for reading back, subscribe() for groups.',
+      "Transactions: init/begin/commit/abort_transaction and send_offsets_to_transaction with the consumer's consumer_group_metadata().",
+    ],
     async prepare() {
       const py = await python();
       const version = await pythonVersion(
@@ -181,6 +194,8 @@ export const CLIENTS: readonly ClientSpec[] = [
     name: 'kcat',
     codecs: CODECS,
     idempotent: true,
+    transactions:
+      'kcat has no transactional producer (it never calls init/begin/commit_transaction) and cannot send offsets to a transaction',
     groupNote: 'kcat has no group administration',
     producerPerRun: true,
     write: {
@@ -211,9 +226,13 @@ export const CLIENTS: readonly ClientSpec[] = [
     name: 'kafka-python',
     codecs: CODECS,
     idempotent: true,
+    transactions: true,
     write: { ...FULL_WRITE, nullHeaderValues: false },
     read: FULL_READ,
-    notes: ['kafka-python refuses a null header value (headers must be (str, bytes)).'],
+    notes: [
+      'kafka-python refuses a null header value (headers must be (str, bytes)).',
+      "Transactions: KafkaProducer(transactional_id=...) with send_offsets_to_transaction and the consumer's group_metadata(); isolation_level on the consumer.",
+    ],
     async prepare() {
       const py = await python();
       const version = await pythonVersion(py, `'kafka-python', v('kafka-python')`);
@@ -233,6 +252,8 @@ export const CLIENTS: readonly ClientSpec[] = [
     name: 'Kafka CLI tools',
     codecs: CODECS,
     idempotent: true,
+    transactions:
+      'kafka-console-producer has no transactions (every line is its own send) and no tool sends offsets to a transaction',
     write: {
       ...FULL_WRITE,
       binary: false,
@@ -256,9 +277,11 @@ export const CLIENTS: readonly ClientSpec[] = [
   },
   goClient('franz', 'franz-go', 'github.com/twmb/franz-go', [
     'kgo for producing and consuming, kadm for administration and group lag.',
+    'Transactions: BeginTransaction/EndTransaction for the producer, a GroupTransactSession for consume-transform-produce.',
   ]),
   goClient('sarama', 'Sarama', 'github.com/IBM/sarama', [
     "Sarama's default protocol version (config.Version left unset, 2.8.0 in this release), as most applications run it.",
+    'Transactions: a transactional SyncProducer (BeginTxn, CommitTxn, AbortTxn) with AddOffsetsToTxn, which names the group only (no generation or member id).',
   ]),
   goClient(
     'kafkago',
@@ -269,6 +292,8 @@ export const CLIENTS: readonly ClientSpec[] = [
     ],
     {
       idempotent: "kafka-go's Writer has no idempotent producer",
+      transactions:
+        'kafka-go has no transactional producer (no InitProducerId, AddPartitionsToTxn or EndTxn)',
       read: { ...FULL_READ, nullIsEmpty: true },
     },
   ),
@@ -279,6 +304,7 @@ export const CLIENTS: readonly ClientSpec[] = [
     codecNote: 'kafkactl has no compression setting',
     groupFirstTake: 30,
     idempotent: "kafkactl does not enable Sarama's idempotent producer",
+    transactions: 'kafkactl has no transactional producer (no transactional.id, begin or commit)',
     write: {
       ...FULL_WRITE,
       binaryHeaders: false,

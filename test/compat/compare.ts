@@ -94,6 +94,54 @@ export function compareRoundtrip(
   return problems;
 }
 
+/** A record as sent, with the partition and offset the log must hold it at. */
+export interface Placed {
+  r: DataRecord;
+  /** Index in the data set, for messages. */
+  index: number;
+  partition: number;
+  offset: number;
+}
+
+/**
+ * Every difference between the records a reader should see (at known partitions and offsets, which
+ * need not be contiguous: transaction markers take offsets too) and what it read: the same records,
+ * byte for byte, each partition in offset order as delivered, nothing more.
+ */
+export function comparePlaced(
+  want: readonly Placed[],
+  read: readonly ReadRecord[],
+  o: Omit<CompareOptions, 'acks'>,
+): string[] {
+  const problems: string[] = [];
+  const add = (s: string): void => {
+    if (problems.length < MAX_PROBLEMS) problems.push(s);
+    else if (problems.length === MAX_PROBLEMS) problems.push('… more differences not shown');
+  };
+  if (read.length !== want.length) add(`count: want ${want.length}, read ${read.length}`);
+  for (let p = 0; p < o.partitions; p++) {
+    const w = want.filter((x) => x.partition === p).sort((a, b) => a.offset - b.offset);
+    const got = read.filter((x) => x.partition === p);
+    const offsets = got.map((x) => x.offset);
+    if (offsets.some((x, i) => i > 0 && x <= offsets[i - 1]!))
+      add(`partition ${p}: delivered out of offset order or twice: ${offsets.join(',')}`);
+    if (w.length !== got.length)
+      add(
+        `partition ${p}: want ${w.length} records at ${w.map((x) => x.offset).join(',')}, read ${got.length} at ${offsets.join(',')}`,
+      );
+    for (let i = 0; i < Math.min(w.length, got.length); i++) {
+      const x = w[i]!;
+      const g = got[i]!;
+      if (g.offset !== x.offset)
+        add(`partition ${p}: record ${x.index} is at offset ${x.offset}, read ${g.offset}`);
+      recordProblems(`record ${x.index} (${p}@${g.offset})`, x.r, g, { ...o, acks: null }).forEach(add);
+    }
+  }
+  const stray = read.filter((x) => x.partition < 0 || x.partition >= o.partitions);
+  if (stray.length > 0) add(`${stray.length} records in unknown partitions`);
+  return problems;
+}
+
 function recordProblems(what: string, want: DataRecord, got: ReadRecord, o: CompareOptions): string[] {
   const out: string[] = [];
   if (!sameBytes(want.key, got.key, o.read))

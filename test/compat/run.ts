@@ -25,6 +25,7 @@ import { advertisedApis } from './support/wire.js';
 import { SCENARIOS } from './types.js';
 
 const JOIN_GROUP = 11;
+const END_TXN = 26;
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 const { values: args } = parseArgs({
@@ -121,6 +122,9 @@ async function main(): Promise<number> {
       port: 0,
       store: args.store,
       defaultPartitions: 1,
+      // As the reference broker (scripts/kafka-reference) runs: every group here has one member, and
+      // Kafka's default 3 s wait for more before the first rebalance only adds time to each join.
+      groups: { initialRebalanceDelayMs: 0 },
     };
     const gateway = await startGateway(config, silentLogger);
     host = '127.0.0.1';
@@ -140,10 +144,11 @@ async function main(): Promise<number> {
     port,
     bootstraps: await bootstraps(host, port, kind),
     groupsServed: apis.has(JOIN_GROUP),
+    txnServed: apis.has(END_TXN),
     probeTopic,
   };
   log(
-    `target: ${description}; consumer groups ${target.groupsServed ? 'served' : 'NOT served (group cells pending)'}`,
+    `target: ${description}; consumer groups ${target.groupsServed ? 'served' : 'NOT served (group cells pending)'}; transactions ${target.txnServed ? 'served' : 'NOT served (transaction cells pending)'}`,
   );
   const workDir = path.join(root, '.cache/compat/runs', runId);
   mkdirSync(workDir, { recursive: true });
@@ -179,6 +184,7 @@ async function main(): Promise<number> {
   const summary = {
     target: description,
     groupsServed: target.groupsServed,
+    txnServed: target.txnServed,
     started,
     ms,
     count: Number(args.count),

@@ -13,6 +13,8 @@ export const SCENARIOS = [
   'idempotent',
   'group-resume',
   'group-describe',
+  'txn-commit-abort',
+  'txn-ctp',
   'delete-topic',
 ] as const;
 export type Scenario = (typeof SCENARIOS)[number];
@@ -30,6 +32,8 @@ export const SCENARIO_TITLES: Record<Scenario, string> = {
   idempotent: 'idempotent producer',
   'group-resume': 'group: commit, restart, resume',
   'group-describe': 'group: describe and lag',
+  'txn-commit-abort': 'transactions: commit and abort',
+  'txn-ctp': 'transactions: consume-transform-produce',
   'delete-topic': 'delete topic',
 };
 
@@ -112,6 +116,9 @@ export interface GroupDescription {
   lag: Record<string, number>;
 }
 
+/** Kafka's consumer isolation levels (KIP-98). */
+export type Isolation = 'read_committed' | 'read_uncommitted';
+
 /** Things a driver may ask of the runner's own neutral client. */
 export interface DriverHelpers {
   endOffsets(topic: string): Promise<number[]>;
@@ -133,11 +140,27 @@ export interface Driver {
   deleteTopic?(bootstrap: string, topic: string): Promise<void>;
   /** Sends the records in order; returns the acknowledged positions when the client reports them. */
   produce(o: ProduceOptions): Promise<Ack[] | null>;
-  /** Reads every partition from the start until `expect` records arrived (without a group if it can). */
-  consume(bootstrap: string, topic: string, partitions: number, expect: number): Promise<ReadRecord[]>;
+  /**
+   * Reads every partition from the start until `expect` records arrived (without a group if it can),
+   * with the given isolation level (unset: the client's default).
+   */
+  consume(
+    bootstrap: string,
+    topic: string,
+    partitions: number,
+    expect: number,
+    isolation?: Isolation,
+  ): Promise<ReadRecord[]>;
   /** Joins `group`, reads exactly `max` records, commits exactly those and leaves. */
   groupConsume?(bootstrap: string, topic: string, group: string, max: number): Promise<ReadRecord[]>;
   describeGroup?(bootstrap: string, topic: string, group: string): Promise<GroupDescription>;
+  /**
+   * One transactional producer (transactional.id) sends the records in order, split into
+   * transactions by `plan`, each committed or aborted; returns the acknowledged positions.
+   */
+  txnProduce?(o: TxnProduceOptions): Promise<Ack[] | null>;
+  /** Consume-transform-produce in one transaction (test/compat/README.md, command txn-transform). */
+  txnTransform?(o: TxnTransformOptions): Promise<ReadRecord[]>;
   close?(): Promise<void>;
 }
 
@@ -149,6 +172,30 @@ export interface ProduceOptions {
   file: string;
   codec: Codec;
   idempotent: boolean;
+}
+
+export interface TxnProduceOptions {
+  bootstrap: string;
+  topic: string;
+  records: readonly DataRecord[];
+  /** The records in the dataset file format, for external drivers. */
+  file: string;
+  transactionalId: string;
+  /** Consecutive transactions over the records in order: how many records each holds and its end. */
+  plan: ReadonlyArray<{ count: number; outcome: 'commit' | 'abort' }>;
+}
+
+export interface TxnTransformOptions {
+  bootstrap: string;
+  inputTopic: string;
+  outputTopic: string;
+  group: string;
+  transactionalId: string;
+  /** Records to read (as a member of `group`, read_committed) and transform in one transaction. */
+  max: number;
+  /** Each output value is `${tag}:` followed by the input value's bytes. */
+  tag: string;
+  outcome: 'commit' | 'abort';
 }
 
 export interface ClientSpec {
@@ -167,6 +214,8 @@ export interface ClientSpec {
   groupNote?: string;
   /** Records the first group run takes (of 30); default 20. */
   groupFirstTake?: number;
+  /** true, or why the client's transaction cells are n/a. */
+  transactions: true | string;
   /** Why the client cannot bootstrap from an IPv6 literal, if it cannot. */
   ipv6Note?: string;
   /** The client produces through several processes (one producer id each), as kcat does per run. */

@@ -1,5 +1,15 @@
 import { checkResult, runProcess, type ProcessResult } from '../../support/clients/process.js';
-import type { Ack, Driver, GroupDescription, MetadataResult, ProduceOptions, ReadRecord } from '../types.js';
+import type {
+  Ack,
+  Driver,
+  GroupDescription,
+  Isolation,
+  MetadataResult,
+  ProduceOptions,
+  ReadRecord,
+  TxnProduceOptions,
+  TxnTransformOptions,
+} from '../types.js';
 
 /** Per-operation bound: generous, since a cold JVM on a busy 2-core machine is slow to start. */
 const OP_TIMEOUT_MS = 240_000;
@@ -11,6 +21,10 @@ export interface ContractProgram {
   env?: NodeJS.ProcessEnv;
   /** The produce command's name when it is not "produce" (the Java harness has its own). */
   produceCommand?: string;
+  /** The txn-produce command's name when it is not "txn-produce". */
+  txnProduceCommand?: string;
+  /** The consume flags that set an isolation level (default: --isolation LEVEL). */
+  isolationArgs?: (level: Isolation) => string[];
 }
 
 interface JsonRecord {
@@ -105,10 +119,32 @@ export class ContractDriver implements Driver {
     return res.acks.map(([partition, offset]) => ({ partition, offset }));
   }
 
-  async consume(bootstrap: string, topic: string, partitions: number, expect: number): Promise<ReadRecord[]> {
+  async consume(
+    bootstrap: string,
+    topic: string,
+    partitions: number,
+    expect: number,
+    isolation?: Isolation,
+  ): Promise<ReadRecord[]> {
     const args = ['consume', '--bootstrap', bootstrap, '--topic', topic];
     args.push('--partitions', String(partitions), '--expect', String(expect));
-    return parseRecordLines((await this.run('consume', args)).stdout);
+    if (isolation) args.push(...(this.program.isolationArgs?.(isolation) ?? ['--isolation', isolation]));
+    return parseRecordLines((await this.run(isolation ? `consume ${isolation}` : 'consume', args)).stdout);
+  }
+
+  async txnProduce(o: TxnProduceOptions): Promise<Ack[]> {
+    const plan = o.plan.map((t) => `${t.outcome === 'commit' ? 'c' : 'a'}${t.count}`).join(',');
+    const args = [this.program.txnProduceCommand ?? 'txn-produce', '--bootstrap', o.bootstrap];
+    args.push('--topic', o.topic, '--input', o.file, '--transactional-id', o.transactionalId, '--plan', plan);
+    const res = lastJson<{ acks: Array<[number, number]> }>(await this.run(`txn-produce ${plan}`, args));
+    return res.acks.map(([partition, offset]) => ({ partition, offset }));
+  }
+
+  async txnTransform(o: TxnTransformOptions): Promise<ReadRecord[]> {
+    const args = ['txn-transform', '--bootstrap', o.bootstrap, '--input-topic', o.inputTopic];
+    args.push('--output-topic', o.outputTopic, '--group', o.group, '--transactional-id', o.transactionalId);
+    args.push('--max', String(o.max), '--tag', o.tag, '--outcome', o.outcome);
+    return parseRecordLines((await this.run(`txn-transform ${o.outcome}`, args)).stdout);
   }
 
   async groupConsume(bootstrap: string, topic: string, group: string, max: number): Promise<ReadRecord[]> {

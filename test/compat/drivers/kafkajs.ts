@@ -12,9 +12,12 @@ import type {
   Codec,
   Driver,
   GroupDescription,
+  Isolation,
   MetadataResult,
   ProduceOptions,
   ReadRecord,
+  TxnProduceOptions,
+  TxnTransformOptions,
 } from '../types.js';
 
 process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
@@ -110,9 +113,11 @@ async function readWithGroup(
   group: string,
   want: number,
   commit: boolean,
+  isolation?: Isolation,
 ): Promise<ReadRecord[]> {
   const consumer = kafka(bootstrap).consumer({
     groupId: group,
+    ...(isolation ? { readUncommitted: isolation === 'read_uncommitted' } : {}),
     maxBytesPerPartition: 16 << 20,
     maxBytes: 64 << 20,
     retry: { retries: 3 },
@@ -150,6 +155,31 @@ async function readWithGroup(
     await consumer.disconnect();
   }
   return out;
+}
+
+function message(r: ProduceOptions['records'][number]): Message {
+  return {
+    partition: r.partition,
+    key: r.key,
+    value: r.value,
+    headers: headersOf(r.headers),
+    ...(r.timestamp >= 0 ? { timestamp: String(r.timestamp) } : {}),
+  };
+}
+
+/** kafkajs answers a send with each partition's base offset; records follow in send order. */
+function positions(
+  records: ProduceOptions['records'],
+  result: Array<{ partition: number; baseOffset?: string }>,
+): Ack[] {
+  const base = new Map(result.map((r) => [r.partition, Number(r.baseOffset)]));
+  const seen = new Map<number, number>();
+  return records.map((r) => {
+    const n = seen.get(r.partition) ?? 0;
+    seen.set(r.partition, n + 1);
+    const b = base.get(r.partition);
+    return { partition: r.partition, offset: b === undefined || Number.isNaN(b) ? -1 : b + n };
+  });
 }
 
 export class KafkajsDriver implements Driver {
@@ -215,14 +245,124 @@ export class KafkajsDriver implements Driver {
     }
   }
 
-  consume(bootstrap: string, topic: string, _partitions: number, expect: number): Promise<ReadRecord[]> {
+  consume(
+    bootstrap: string,
+    topic: string,
+    _partitions: number,
+    expect: number,
+    isolation?: Isolation,
+  ): Promise<ReadRecord[]> {
     return readWithGroup(
       bootstrap,
       topic,
       `compat-kafkajs-read-${randomBytes(4).toString('hex')}`,
       expect,
       false,
+      isolation,
     );
+  }
+
+  async txnProduce(o: TxnProduceOptions): Promise<Ack[]> {
+    const producer = kafka(o.bootstrap).producer({
+      transactionalId: o.transactionalId,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+    });
+    await producer.connect();
+    const acks: Ack[] = [];
+    try {
+      let at = 0;
+      for (const t of o.plan) {
+        const records = o.records.slice(at, at + t.count);
+        at += t.count;
+        const txn = await producer.transaction();
+        try {
+          const result = await txn.send({ topic: o.topic, acks: -1, messages: records.map(message) });
+          acks.push(...positions(records, result));
+        } catch (e) {
+          await txn.abort();
+          throw e;
+        }
+        if (t.outcome === 'commit') await txn.commit();
+        else await txn.abort();
+      }
+    } finally {
+      await producer.disconnect();
+    }
+    return acks;
+  }
+
+  /**
+   * A group member reads `max` records; one transaction sends the transformed records and the
+   * consumed offsets (sendOffsets), then commits or aborts.
+   */
+  async txnTransform(o: TxnTransformOptions): Promise<ReadRecord[]> {
+    const k = kafka(o.bootstrap);
+    const consumer = k.consumer({ groupId: o.group, readUncommitted: false, retry: { retries: 3 } });
+    const producer = k.producer({
+      transactionalId: o.transactionalId,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+    });
+    const read: ReadRecord[] = [];
+    await consumer.connect();
+    await producer.connect();
+    try {
+      await consumer.subscribe({ topics: [o.inputTopic], fromBeginning: true });
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`kafkajs: ${read.length} of ${o.max} records`)),
+          180_000,
+        );
+        consumer.on(consumer.events.CRASH, (e) => {
+          clearTimeout(timer);
+          reject(new Error(`kafkajs consumer crashed: ${String((e.payload as { error?: unknown }).error)}`));
+        });
+        consumer
+          .run({
+            autoCommit: false,
+            eachMessage: async (d) => {
+              if (read.length >= o.max) return;
+              read.push(toRecord(d));
+              if (read.length === o.max) {
+                clearTimeout(timer);
+                resolve();
+              }
+            },
+          })
+          .catch(reject);
+      });
+      await consumer.stop();
+      const txn = await producer.transaction();
+      const next = new Map<number, number>();
+      for (const r of read) next.set(r.partition, Math.max(next.get(r.partition) ?? 0, r.offset + 1));
+      await txn.send({
+        topic: o.outputTopic,
+        acks: -1,
+        messages: read.map((r) => ({
+          partition: r.partition,
+          key: r.key,
+          value: Buffer.concat([Buffer.from(`${o.tag}:`), r.value ?? Buffer.alloc(0)]),
+        })),
+      });
+      await txn.sendOffsets({
+        consumerGroupId: o.group,
+        topics: [
+          {
+            topic: o.inputTopic,
+            partitions: [...next].map(([partition, offset]) => ({ partition, offset: String(offset) })),
+          },
+        ],
+      });
+      if (o.outcome === 'commit') await txn.commit();
+      else await txn.abort();
+    } finally {
+      await producer.disconnect();
+      await consumer.disconnect();
+    }
+    return read;
   }
 
   groupConsume(bootstrap: string, topic: string, group: string, max: number): Promise<ReadRecord[]> {

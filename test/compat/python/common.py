@@ -33,6 +33,13 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--expect", type=int, default=0)
     p.add_argument("--group")
     p.add_argument("--max", type=int, default=0)
+    p.add_argument("--isolation")
+    p.add_argument("--transactional-id")
+    p.add_argument("--plan")
+    p.add_argument("--input-topic")
+    p.add_argument("--output-topic")
+    p.add_argument("--tag")
+    p.add_argument("--outcome", choices=["commit", "abort"])
     p.add_argument("--timeout-ms", type=int, default=120000)
     return p.parse_args()
 
@@ -61,6 +68,18 @@ def read_dataset(path: str) -> List[Record]:
                     hs.append((base64.b64decode(name).decode("utf-8"), _bytes(v)))
             out.append(Record(int(partition), int(ts), _bytes(key), _bytes(value), hs))
     return out
+
+
+def parse_plan(plan: str, total: int) -> List[Tuple[int, bool]]:
+    """"c15,a20,c15": (count, commit) per transaction, covering exactly `total` records."""
+    steps = []
+    for s in plan.split(","):
+        if len(s) < 2 or s[0] not in "ca" or not s[1:].isdigit():
+            raise ValueError(f"bad --plan step {s!r}")
+        steps.append((int(s[1:]), s[0] == "c"))
+    if sum(n for n, _ in steps) != total:
+        raise ValueError(f"--plan covers {sum(n for n, _ in steps)} of {total} records")
+    return steps
 
 
 def b64(b: Optional[bytes]) -> Optional[str]:

@@ -99,11 +99,99 @@ def emit(msg):
     common.emit_record(msg.partition(), msg.offset(), msg.timestamp()[1], msg.key(), msg.value(), msg.headers())
 
 
-def consumer(args, group):
+def consumer(args, group, isolation=None):
     conf = base(args)
     conf.update(SIZES)
     conf.update({"group.id": group, "enable.auto.commit": False, "auto.offset.reset": "earliest"})
+    if isolation:
+        conf["isolation.level"] = isolation
     return Consumer(conf)
+
+
+def txn_producer(args):
+    conf = base(args)
+    conf.update({
+        "transactional.id": args.transactional_id,
+        "enable.idempotence": True,
+        "acks": "all",
+        "linger.ms": 5,
+        # librdkafka requires message.timeout.ms <= transaction.timeout.ms (60 s by default).
+        "message.timeout.ms": min(args.timeout_ms, 60000),
+    })
+    p = Producer(conf)
+    p.init_transactions(args.timeout_ms / 1000)
+    return p
+
+
+def txn_produce(args):
+    """One transactional producer; --plan c15,a20,c15 splits the records into committed/aborted transactions."""
+    records = common.read_dataset(args.input)
+    plan = common.parse_plan(args.plan, len(records))
+    p = txn_producer(args)
+    t = args.timeout_ms / 1000
+    acks = [None] * len(records)
+    errors = []
+
+    def delivered(i):
+        def cb(err, msg):
+            if err is not None:
+                errors.append(str(err))
+            acks[i] = [msg.partition(), msg.offset()]
+        return cb
+
+    at = 0
+    for count, commit in plan:
+        p.begin_transaction()
+        for i in range(at, at + count):
+            r = records[i]
+            kwargs = {"partition": r.partition, "on_delivery": delivered(i)}
+            if r.timestamp >= 0:
+                kwargs["timestamp"] = r.timestamp
+            if r.headers:
+                kwargs["headers"] = r.headers
+            p.produce(args.topic, r.value, r.key, **kwargs)
+        # Deliver (and so acknowledge) every record before ending, aborts included.
+        left = p.flush(t)
+        if left:
+            raise TimeoutError(f"{left} messages not delivered")
+        if errors:
+            raise KafkaException(errors[0])
+        if commit:
+            p.commit_transaction(t)
+        else:
+            p.abort_transaction(t)
+        at += count
+    common.emit({"count": len(records), "acks": acks})
+
+
+def txn_transform(args):
+    """Consume-transform-produce: read --max records in the group, one transaction with the offsets."""
+    c = consumer(args, args.group, "read_committed")
+    p = txn_producer(args)
+    t = args.timeout_ms / 1000
+    prefix = (args.tag + ":").encode()
+    taken = []
+    c.subscribe([args.input_topic])
+    try:
+        poll_until(c, args, args.max, taken.append)
+        p.begin_transaction()
+        positions = {}
+        for m in taken:
+            p.produce(args.output_topic, prefix + (m.value() or b""), m.key(), partition=m.partition())
+            positions[m.partition()] = m.offset() + 1
+        # Written before the end either way, so an abort leaves aborted data in the log to skip.
+        if p.flush(t):
+            raise TimeoutError("transformed records not delivered")
+        offsets = [TopicPartition(args.input_topic, part, o) for part, o in positions.items()]
+        p.send_offsets_to_transaction(offsets, c.consumer_group_metadata(), t)
+        if args.outcome == "commit":
+            p.commit_transaction(t)
+        else:
+            p.abort_transaction(t)
+    finally:
+        c.close()
+    for m in taken:
+        emit(m)
 
 
 def poll_until(c, args, want, on_message):
@@ -123,7 +211,7 @@ def poll_until(c, args, want, on_message):
 
 def consume(args):
     # assign() reads without joining the group; librdkafka still wants a group.id in its config.
-    c = consumer(args, "compat-confluent-assign")
+    c = consumer(args, "compat-confluent-assign", args.isolation)
     c.assign([TopicPartition(args.topic, p, OFFSET_BEGINNING) for p in range(args.partitions)])
     try:
         poll_until(c, args, args.expect, emit)
@@ -174,4 +262,6 @@ common.run({
     "consume": consume,
     "group-consume": group_consume,
     "describe-group": describe_group,
+    "txn-produce": txn_produce,
+    "txn-transform": txn_transform,
 })

@@ -104,7 +104,8 @@ def poll_until(c, args, want, on_record):
 
 
 def consume(args):
-    c = consumer(args, group_id=None)
+    extra = {"isolation_level": args.isolation} if args.isolation else {}
+    c = consumer(args, group_id=None, **extra)
     tps = [TopicPartition(args.topic, p) for p in range(args.partitions)]
     c.assign(tps)
     c.seek_to_beginning(*tps)
@@ -128,6 +129,76 @@ def group_consume(args):
         c.commit(positions)
     finally:
         c.close()
+
+
+def txn_producer(args):
+    p = KafkaProducer(
+        bootstrap_servers=args.bootstrap,
+        client_id="compat-kafka-python",
+        transactional_id=args.transactional_id,
+        enable_idempotence=True,
+        acks="all",
+        linger_ms=5,
+        request_timeout_ms=30000,
+    )
+    p.init_transactions()
+    return p
+
+
+def txn_produce(args):
+    """One transactional producer; --plan c15,a20,c15 splits the records into committed/aborted transactions."""
+    records = common.read_dataset(args.input)
+    plan = common.parse_plan(args.plan, len(records))
+    p = txn_producer(args)
+    t = args.timeout_ms / 1000
+    acks = []
+    at = 0
+    try:
+        for count, commit in plan:
+            p.begin_transaction()
+            futures = [p.send(args.topic, value=r.value, key=r.key, headers=r.headers, partition=r.partition,
+                              timestamp_ms=r.timestamp if r.timestamp >= 0 else None)
+                       for r in records[at:at + count]]
+            p.flush(timeout=t)
+            for f in futures:
+                md = f.get(timeout=t)
+                acks.append([md.partition, md.offset])
+            if commit:
+                p.commit_transaction()
+            else:
+                p.abort_transaction()
+            at += count
+    finally:
+        p.close()
+    common.emit({"count": len(records), "acks": acks})
+
+
+def txn_transform(args):
+    """Consume-transform-produce: read --max records in the group, one transaction with the offsets."""
+    c = consumer(args, group_id=args.group, isolation_level="read_committed")
+    p = txn_producer(args)
+    prefix = (args.tag + ":").encode()
+    taken = []
+    c.subscribe([args.input_topic])
+    try:
+        poll_until(c, args, args.max, taken.append)
+        p.begin_transaction()
+        positions = {}
+        for r in taken:
+            p.send(args.output_topic, value=prefix + (r.value or b""), key=r.key, partition=r.partition)
+            positions[TopicPartition(r.topic, r.partition)] = OffsetAndMetadata(r.offset + 1, "", -1)
+        # Written before the end either way, so an abort leaves aborted data in the log to skip.
+        p.flush(timeout=args.timeout_ms / 1000)
+        p.send_offsets_to_transaction(positions, c.group_metadata())
+        if args.outcome == "commit":
+            p.commit_transaction()
+        else:
+            p.abort_transaction()
+    finally:
+        p.close()
+        c.close()
+    for r in taken:
+        emit(r)
 
 
 def describe_group(args):
@@ -166,4 +237,6 @@ common.run({
     "consume": consume,
     "group-consume": group_consume,
     "describe-group": describe_group,
+    "txn-produce": txn_produce,
+    "txn-transform": txn_transform,
 })

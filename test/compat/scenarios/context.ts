@@ -10,6 +10,8 @@ export interface Target {
   bootstraps: Record<'meta-ipv4' | 'meta-localhost' | 'meta-ipv6', string | { skip: string }>;
   /** Whether the target advertises JoinGroup: until it does, group cells are pending. */
   groupsServed: boolean;
+  /** Whether the target advertises EndTxn: until it does, transaction cells are pending. */
+  txnServed: boolean;
   /** The topic (2 partitions) every metadata listing must show. */
   probeTopic: string;
 }

@@ -7,6 +7,7 @@ import { createTopicCell, deleteTopicCell, metadataCells } from './basic.js';
 import type { ClientRun, Target } from './context.js';
 import { groupCells } from './groups.js';
 import { idempotentCell, roundtripCells } from './roundtrip.js';
+import { commitAbortCell, consumeTransformProduceCell } from './transactions.js';
 
 export interface ClientResult {
   id: string;
@@ -67,6 +68,8 @@ export async function runClient(spec: ClientSpec, o: RunOptions): Promise<Client
     await roundtripCells(run);
     await idempotentCell(run);
     await groupCells(run);
+    await commitAbortCell(run);
+    await consumeTransformProduceCell(run);
     await deleteTopicCell(run);
   } finally {
     await prepared.driver.close?.();

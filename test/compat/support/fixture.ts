@@ -31,15 +31,30 @@ export class Fixture {
   async createTopic(topic: string, partitions: number, configs: Record<string, string> = {}): Promise<void> {
     const configEntries = Object.entries(configs).map(([name, value]) => ({ name, value }));
     try {
+      // kafkajs's own waitForLeaders gives up on the UNKNOWN_TOPIC_OR_PARTITION a busy Kafka answers
+      // while the new topic's metadata propagates; wait for the leaders here instead (bounded).
       await this.admin.createTopics({
         topics: [{ topic, numPartitions: partitions, configEntries }],
-        waitForLeaders: true,
+        waitForLeaders: false,
       });
     } catch (e) {
       throw new Error(
         `runner's admin (kafkajs) creating ${topic}: ${e instanceof Error ? e.message : String(e)}`,
       );
     }
+    const ready = await eventually(async () => {
+      try {
+        const md = await this.admin.fetchTopicMetadata({ topics: [topic] });
+        const listed = md.topics[0]?.partitions ?? [];
+        return listed.length === partitions && listed.every((p) => p.leader >= 0);
+      } catch {
+        return false;
+      }
+    }, 30_000);
+    if (!ready)
+      throw new Error(
+        `runner's admin (kafkajs) created ${topic}, but its ${partitions} leaders never showed`,
+      );
   }
 
   async deleteTopics(topics: string[]): Promise<void> {
@@ -72,7 +87,14 @@ export class Fixture {
   ): Promise<void> {
     // A fresh producer each time: a kafkajs producer refreshes metadata for every topic it ever
     // wrote to, and fails once one of them (another client's finished topic) has been deleted.
-    const producer = this.kafka.producer({ allowAutoTopicCreation: false });
+    // Idempotent: kafkajs retries a whole request when one partition fails (a new topic's leader not
+    // ready yet on Kafka), and without sequence numbers the partitions that succeeded would get
+    // the records twice.
+    const producer = this.kafka.producer({
+      allowAutoTopicCreation: false,
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
     try {
       await producer.connect();
       await producer.send({ topic, acks: -1, messages });
@@ -83,6 +105,14 @@ export class Fixture {
     } finally {
       await producer.disconnect();
     }
+  }
+
+  /** The group's committed offset of each partition of `topic` (-1: none), indexed by partition. */
+  async committedOffsets(group: string, topic: string): Promise<number[]> {
+    const res = await this.admin.fetchOffsets({ groupId: group, topics: [topic] });
+    const out: number[] = [];
+    for (const p of res.find((t) => t.topic === topic)?.partitions ?? []) out[p.partition] = Number(p.offset);
+    return out;
   }
 
   async batches(topic: string, partition: number): Promise<RecordBatch[]> {

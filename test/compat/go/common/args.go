@@ -85,3 +85,30 @@ func (a Args) Configs() map[string]string {
 	}
 	return out
 }
+
+// PlanStep is one transaction of a txn-produce --plan: Count records, committed or aborted.
+type PlanStep struct {
+	Count  int
+	Commit bool
+}
+
+// ParsePlan reads "c15,a20,c15" and checks that the steps cover exactly total records.
+func ParsePlan(plan string, total int) ([]PlanStep, error) {
+	var out []PlanStep
+	sum := 0
+	for _, s := range strings.Split(plan, ",") {
+		if len(s) < 2 || (s[0] != 'c' && s[0] != 'a') {
+			return nil, fmt.Errorf("bad --plan step %q", s)
+		}
+		n, err := strconv.Atoi(s[1:])
+		if err != nil || n <= 0 {
+			return nil, fmt.Errorf("bad --plan step %q", s)
+		}
+		out = append(out, PlanStep{Count: n, Commit: s[0] == 'c'})
+		sum += n
+	}
+	if sum != total {
+		return nil, fmt.Errorf("--plan covers %d of %d records", sum, total)
+	}
+	return out, nil
+}

@@ -36,6 +36,10 @@ func main() {
 		err = groupConsume(ctx, a)
 	case "describe-group":
 		err = describeGroup(ctx, a)
+	case "txn-produce":
+		err = txnProduce(ctx, a)
+	case "txn-transform":
+		err = txnTransform(ctx, a)
 	default:
 		err = fmt.Errorf("unknown command %q", a.Command)
 	}
@@ -211,7 +215,14 @@ func consume(ctx context.Context, a common.Args) error {
 	for p := 0; p < a.Int("partitions", 1); p++ {
 		offsets[int32(p)] = kgo.NewOffset().AtStart()
 	}
-	cl, err := client(a, kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{topic: offsets}))
+	opts := []kgo.Opt{kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{topic: offsets})}
+	switch a.Get("isolation", "") {
+	case "read_committed":
+		opts = append(opts, kgo.FetchIsolationLevel(kgo.ReadCommitted()))
+	case "read_uncommitted":
+		opts = append(opts, kgo.FetchIsolationLevel(kgo.ReadUncommitted()))
+	}
+	cl, err := client(a, opts...)
 	if err != nil {
 		return err
 	}
@@ -292,5 +303,122 @@ func describeGroup(ctx context.Context, a common.Args) error {
 		out.Lag[key] = p.Lag
 	}
 	common.Emit(out)
+	return nil
+}
+
+// txnProduce sends the dataset's records through one transactional producer, --plan c15,a20,c15
+// splitting them into transactions that commit (c) or abort (a); acks are printed in dataset order.
+func txnProduce(ctx context.Context, a common.Args) error {
+	records, err := common.ReadDataset(a.Required("input"))
+	if err != nil {
+		return err
+	}
+	plan, err := common.ParsePlan(a.Required("plan"), len(records))
+	if err != nil {
+		return err
+	}
+	cl, err := client(a,
+		kgo.TransactionalID(a.Required("transactional-id")),
+		kgo.RecordPartitioner(kgo.ManualPartitioner()),
+		kgo.RequiredAcks(kgo.AllISRAcks()),
+		kgo.ProducerLinger(5*time.Millisecond),
+	)
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
+	topic := a.Required("topic")
+	acks := make([][2]int64, 0, len(records))
+	at := 0
+	for _, step := range plan {
+		if err := cl.BeginTransaction(); err != nil {
+			return err
+		}
+		batch := make([]*kgo.Record, 0, step.Count)
+		for _, r := range records[at : at+step.Count] {
+			rec := &kgo.Record{Topic: topic, Partition: r.Partition, Key: r.Key, Value: r.Value}
+			if r.Timestamp >= 0 {
+				rec.Timestamp = time.UnixMilli(r.Timestamp)
+			}
+			for _, h := range r.Headers {
+				rec.Headers = append(rec.Headers, kgo.RecordHeader{Key: h.Key, Value: h.Value})
+			}
+			batch = append(batch, rec)
+		}
+		index := make(map[*kgo.Record]int, len(batch))
+		for i, rec := range batch {
+			index[rec] = i
+		}
+		part := make([][2]int64, len(batch))
+		for _, res := range cl.ProduceSync(ctx, batch...) {
+			if res.Err != nil {
+				return res.Err
+			}
+			part[index[res.Record]] = [2]int64{int64(res.Record.Partition), res.Record.Offset}
+		}
+		acks = append(acks, part...)
+		if err := cl.EndTransaction(ctx, kgo.TransactionEndTry(step.Commit)); err != nil {
+			return err
+		}
+		at += step.Count
+	}
+	common.Emit(map[string]any{"count": len(acks), "acks": acks})
+	return nil
+}
+
+// txnTransform is consume-transform-produce through a GroupTransactSession: read exactly --max
+// records as a member of --group, send one record per input to --output-topic (same partition and
+// key, value "TAG:" + value) and the consumed offsets in one transaction, then commit or abort.
+func txnTransform(ctx context.Context, a common.Args) error {
+	commit := a.Required("outcome") == "commit"
+	sess, err := kgo.NewGroupTransactSession(
+		kgo.SeedBrokers(a.Required("bootstrap")),
+		kgo.ClientID("compat-franz"),
+		kgo.TransactionalID(a.Required("transactional-id")),
+		kgo.ConsumerGroup(a.Required("group")),
+		kgo.ConsumeTopics(a.Required("input-topic")),
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
+		kgo.FetchIsolationLevel(kgo.ReadCommitted()),
+		kgo.RecordPartitioner(kgo.ManualPartitioner()),
+		kgo.RequiredAcks(kgo.AllISRAcks()),
+	)
+	if err != nil {
+		return err
+	}
+	defer sess.Close()
+	want := a.Int("max", 0)
+	var consumed []*kgo.Record
+	for len(consumed) < want {
+		fetches := sess.PollRecords(ctx, want-len(consumed))
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if errs := fetches.Errors(); len(errs) > 0 {
+			return errs[0].Err
+		}
+		consumed = append(consumed, fetches.Records()...)
+	}
+	if err := sess.Begin(); err != nil {
+		return err
+	}
+	prefix := []byte(a.Required("tag") + ":")
+	out := make([]*kgo.Record, 0, len(consumed))
+	for _, r := range consumed {
+		value := append(append([]byte{}, prefix...), r.Value...)
+		out = append(out, &kgo.Record{Topic: a.Required("output-topic"), Partition: r.Partition, Key: r.Key, Value: value})
+	}
+	if err := sess.ProduceSync(ctx, out...).FirstErr(); err != nil {
+		return err
+	}
+	committed, err := sess.End(ctx, kgo.TransactionEndTry(commit))
+	if err != nil {
+		return err
+	}
+	if committed != commit {
+		return fmt.Errorf("transaction ended with committed=%v, asked for commit=%v (rebalance or failed offset commit)", committed, commit)
+	}
+	for _, r := range consumed {
+		emitRecord(r)
+	}
 	return nil
 }

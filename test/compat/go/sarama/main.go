@@ -44,6 +44,10 @@ func main() {
 		err = groupConsume(ctx, a)
 	case "describe-group":
 		err = describeGroup(a)
+	case "txn-produce":
+		err = txnProduce(a)
+	case "txn-transform":
+		err = txnTransform(ctx, a)
 	default:
 		err = fmt.Errorf("unknown command %q", a.Command)
 	}
@@ -232,6 +236,12 @@ func consume(ctx context.Context, a common.Args) error {
 	if err != nil {
 		return err
 	}
+	switch a.Get("isolation", "") {
+	case "read_committed":
+		cfg.Consumer.IsolationLevel = sarama.ReadCommitted
+	case "read_uncommitted":
+		cfg.Consumer.IsolationLevel = sarama.ReadUncommitted
+	}
 	c, err := sarama.NewConsumer([]string{a.Required("bootstrap")}, cfg)
 	if err != nil {
 		return err
@@ -415,4 +425,200 @@ func splitAddr(addr string) (string, int32, error) {
 		}
 	}
 	return "", 0, fmt.Errorf("bad broker address %q", addr)
+}
+
+// txnConfig is a transactional producer's configuration: Sarama requires idempotence, acks from all
+// replicas and one request in flight for a transactional id.
+func txnConfig(a common.Args) (*sarama.Config, error) {
+	cfg, err := config(a)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Producer.Transaction.ID = a.Required("transactional-id")
+	cfg.Producer.Idempotent = true
+	cfg.Producer.RequiredAcks = sarama.WaitForAll
+	cfg.Producer.Return.Successes = true
+	cfg.Producer.Partitioner = sarama.NewManualPartitioner
+	cfg.Net.MaxOpenRequests = 1
+	return cfg, nil
+}
+
+func message(topic string, r common.Record) *sarama.ProducerMessage {
+	m := &sarama.ProducerMessage{Topic: topic, Partition: r.Partition}
+	if r.Key != nil {
+		m.Key = sarama.ByteEncoder(r.Key)
+	}
+	if r.Value != nil {
+		m.Value = sarama.ByteEncoder(r.Value)
+	}
+	if r.Timestamp >= 0 {
+		m.Timestamp = time.UnixMilli(r.Timestamp)
+	}
+	for _, h := range r.Headers {
+		m.Headers = append(m.Headers, sarama.RecordHeader{Key: []byte(h.Key), Value: h.Value})
+	}
+	return m
+}
+
+// txnProduce sends the dataset through one transactional SyncProducer, --plan c15,a20,c15 splitting
+// it into transactions that commit (c) or abort (a); acks are printed in dataset order.
+func txnProduce(a common.Args) error {
+	records, err := common.ReadDataset(a.Required("input"))
+	if err != nil {
+		return err
+	}
+	plan, err := common.ParsePlan(a.Required("plan"), len(records))
+	if err != nil {
+		return err
+	}
+	cfg, err := txnConfig(a)
+	if err != nil {
+		return err
+	}
+	p, err := sarama.NewSyncProducer([]string{a.Required("bootstrap")}, cfg)
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	topic := a.Required("topic")
+	acks := make([][2]int64, 0, len(records))
+	at := 0
+	for _, step := range plan {
+		if err := p.BeginTxn(); err != nil {
+			return err
+		}
+		msgs := make([]*sarama.ProducerMessage, 0, step.Count)
+		for _, r := range records[at : at+step.Count] {
+			msgs = append(msgs, message(topic, r))
+		}
+		if err := p.SendMessages(msgs); err != nil {
+			return err
+		}
+		for _, m := range msgs {
+			acks = append(acks, [2]int64{int64(m.Partition), m.Offset})
+		}
+		if step.Commit {
+			err = p.CommitTxn()
+		} else {
+			err = p.AbortTxn()
+		}
+		if err != nil {
+			return err
+		}
+		at += step.Count
+	}
+	common.Emit(map[string]any{"count": len(acks), "acks": acks})
+	return nil
+}
+
+// takeHandler collects records (without marking them) until the quota is reached.
+type takeHandler struct {
+	mu    sync.Mutex
+	left  int
+	taken []*sarama.ConsumerMessage
+	done  chan struct{}
+}
+
+func (h *takeHandler) Setup(sarama.ConsumerGroupSession) error   { return nil }
+func (h *takeHandler) Cleanup(sarama.ConsumerGroupSession) error { return nil }
+
+func (h *takeHandler) ConsumeClaim(s sarama.ConsumerGroupSession, claim sarama.ConsumerGroupClaim) error {
+	for m := range claim.Messages() {
+		h.mu.Lock()
+		if h.left == 0 {
+			h.mu.Unlock()
+			return nil
+		}
+		h.taken = append(h.taken, m)
+		h.left--
+		if h.left == 0 {
+			close(h.done)
+		}
+		h.mu.Unlock()
+	}
+	return nil
+}
+
+// txnTransform is consume-transform-produce: a group member (read_committed) takes exactly --max
+// records; one transaction sends one record per input to --output-topic (same partition and key, value
+// "TAG:" + value) and the consumed offsets (AddOffsetsToTxn), then commits or aborts.
+func txnTransform(ctx context.Context, a common.Args) error {
+	group := a.Required("group")
+	input := a.Required("input-topic")
+	cfg, err := config(a)
+	if err != nil {
+		return err
+	}
+	cfg.Consumer.Offsets.Initial = sarama.OffsetOldest
+	cfg.Consumer.Offsets.AutoCommit.Enable = false
+	cfg.Consumer.IsolationLevel = sarama.ReadCommitted
+	g, err := sarama.NewConsumerGroup([]string{a.Required("bootstrap")}, group, cfg)
+	if err != nil {
+		return err
+	}
+	defer g.Close()
+	pcfg, err := txnConfig(a)
+	if err != nil {
+		return err
+	}
+	p, err := sarama.NewSyncProducer([]string{a.Required("bootstrap")}, pcfg)
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	h := &takeHandler{left: a.Int("max", 0), done: make(chan struct{})}
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	errc := make(chan error, 1)
+	go func() {
+		for runCtx.Err() == nil {
+			if err := g.Consume(runCtx, []string{input}, h); err != nil {
+				errc <- err
+				return
+			}
+		}
+	}()
+	select {
+	case <-h.done:
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	if err := p.BeginTxn(); err != nil {
+		return err
+	}
+	prefix := []byte(a.Required("tag") + ":")
+	next := map[int32]int64{}
+	msgs := make([]*sarama.ProducerMessage, 0, len(h.taken))
+	for _, m := range h.taken {
+		value := append(append([]byte{}, prefix...), m.Value...)
+		msgs = append(msgs, &sarama.ProducerMessage{Topic: a.Required("output-topic"), Partition: m.Partition,
+			Key: sarama.ByteEncoder(m.Key), Value: sarama.ByteEncoder(value)})
+		if m.Offset+1 > next[m.Partition] {
+			next[m.Partition] = m.Offset + 1
+		}
+	}
+	if err := p.SendMessages(msgs); err != nil {
+		return err
+	}
+	offsets := make([]*sarama.PartitionOffsetMetadata, 0, len(next))
+	for partition, offset := range next {
+		offsets = append(offsets, &sarama.PartitionOffsetMetadata{Partition: partition, Offset: offset})
+	}
+	if err := p.AddOffsetsToTxn(map[string][]*sarama.PartitionOffsetMetadata{input: offsets}, group); err != nil {
+		return err
+	}
+	if a.Required("outcome") == "commit" {
+		err = p.CommitTxn()
+	} else {
+		err = p.AbortTxn()
+	}
+	if err != nil {
+		return err
+	}
+	for _, m := range h.taken {
+		emitMessage(m)
+	}
+	return nil
 }

@@ -8,6 +8,7 @@ import java.io.PrintStream;
  *
  * java -cp harness.jar:lib/* dev.kafkagateway.harness.CompatMain COMMAND --bootstrap H:P ...
  *   metadata | produce-dataset --input FILE | group-consume --group G --max N | describe-group --group G
+ *   | txn-produce-dataset | txn-transform (CompatTxn)
  */
 public final class CompatMain {
   private CompatMain() {}
@@ -26,6 +27,8 @@ public final class CompatMain {
         case "produce-dataset" -> CompatProduce.run(args, out);
         case "group-consume" -> CompatGroups.consume(args, out);
         case "describe-group" -> CompatGroups.describe(args, out);
+        case "txn-produce-dataset" -> CompatTxn.produce(args, out);
+        case "txn-transform" -> CompatTxn.transform(args, out);
         default -> -1;
       };
     } catch (IllegalArgumentException e) {
