@@ -11,6 +11,7 @@ import type { StoreMetrics } from '../../metrics/metrics.js';
 import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
 import { validateBatches } from '../../protocol/records/batch.js';
 import { ChangeNotifier } from '../memory/change-notifier.js';
+import { PartitionedStore } from '../partitioned-store.js';
 import { newTopicId } from '../memory/topic-id.js';
 import type {
   AppendOptions,
@@ -20,13 +21,9 @@ import type {
   CompactionSettings,
   CreateTopicSpec,
   LogDir,
-  PartitionOffsets,
-  ReadResult,
   Storage,
-  TimestampLookup,
   TopicConfigs,
   TopicInfo,
-  Unsubscribe,
 } from '../storage.js';
 import {
   CLEAN_SHUTDOWN,
@@ -63,7 +60,7 @@ interface TopicState {
 /** Partitions opened at once at start. */
 const OPEN_CONCURRENCY = 8;
 
-export class LogStorage implements Storage {
+export class LogStorage extends PartitionedStore<LogPartition, TopicState> implements Storage {
   readonly kind = 'log';
   readonly keepsBatchHeaders = true;
   readonly appendsInCallOrder = true;
@@ -73,8 +70,6 @@ export class LogStorage implements Storage {
   private readonly defaults: LogDefaults;
   private readonly state = new MetaState();
   private readonly meta: MetaLog<MetaEntry>;
-  private readonly topics = new Map<string, TopicState>();
-  private readonly notifier: ChangeNotifier;
   private topicOps: Promise<unknown> = Promise.resolve();
   private unlock: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -83,11 +78,12 @@ export class LogStorage implements Storage {
   private metrics: StoreMetrics = { call() {}, event() {} };
 
   constructor(private readonly options: LogStorageOptions) {
+    const log = options.logger ?? pino({ name: 'log-storage' });
+    super(new ChangeNotifier((err) => log.error({ err }, 'partition change listener threw')));
+    this.log = log;
     this.dataDir = path.resolve(options.dataDir);
     this.fs = options.fs ?? new NodeLogFs();
-    this.log = options.logger ?? pino({ name: 'log-storage' });
     this.defaults = { ...DEFAULT_LOG_DEFAULTS, ...options.defaults };
-    this.notifier = new ChangeNotifier((err) => this.log.error({ err }, 'partition change listener threw'));
     this.meta = new MetaLog<MetaEntry>({
       fs: this.fs,
       file: metaFile(this.dataDir),
@@ -272,38 +268,11 @@ export class LogStorage implements Storage {
     };
   }
 
-  async read(topic: string, partition: number, offset: bigint, maxBytes: number): Promise<ReadResult> {
-    const log = this.partitionLog(topic, partition);
-    const batches = await log.read(offset, maxBytes);
-    return { batches, logStartOffset: log.logStartOffset, highWatermark: log.highWatermark };
-  }
-
-  async offsets(topic: string, partition: number): Promise<PartitionOffsets> {
-    const log = this.partitionLog(topic, partition);
-    return { logStartOffset: log.logStartOffset, highWatermark: log.highWatermark };
-  }
-
-  async offsetForTimestamp(
-    topic: string,
-    partition: number,
-    timestamp: bigint,
-  ): Promise<TimestampLookup | undefined> {
-    return this.partitionLog(topic, partition).offsetForTimestamp(timestamp);
-  }
-
-  async maxTimestamp(topic: string, partition: number): Promise<TimestampLookup | undefined> {
-    return this.partitionLog(topic, partition).maxTimestamp();
-  }
-
   async deleteRecordsBefore(topic: string, partition: number, offset: bigint): Promise<bigint> {
     const id = this.topic(topic).info.id;
     return this.partitionLog(topic, partition).deleteRecordsBefore(offset, (start) =>
       this.meta.append({ t: 'log-start', id, p: partition, offset: start.toString() }),
     );
-  }
-
-  onChange(topic: string, partition: number, listener: () => void): Unsubscribe {
-    return this.notifier.subscribe(topic, partition, listener);
   }
 
   async enforceRetention(
@@ -400,15 +369,6 @@ export class LogStorage implements Storage {
 
   // ---- log store only ----
 
-  /** The partition's log; throws UNKNOWN_TOPIC_OR_PARTITION like the Storage methods. */
-  partitionLog(topic: string, partition: number): LogPartition {
-    const log = Number.isInteger(partition) ? this.topic(topic).logs[partition] : undefined;
-    if (log === undefined) {
-      throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown partition ${topic}-${partition}`);
-    }
-    return log;
-  }
-
   /** Writes the recovery points now (also done on a timer and at close). */
   checkpoint(): Promise<void> {
     this.checkpointing = this.checkpointing.then(async () => {
@@ -476,14 +436,6 @@ export class LogStorage implements Storage {
     const result = this.topicOps.then(op);
     this.topicOps = result.catch(() => undefined);
     return result;
-  }
-
-  private topic(name: string): TopicState {
-    const state = this.topics.get(name);
-    if (state === undefined) {
-      throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic '${name}'`);
-    }
-    return state;
   }
 }
 

@@ -12,17 +12,14 @@ import type {
   CompactionSettings,
   CreateTopicSpec,
   LogDir,
-  PartitionOffsets,
-  ReadResult,
   Storage,
-  TimestampLookup,
   TopicConfigs,
   TopicInfo,
-  Unsubscribe,
 } from '../storage.js';
 import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
 import { validateBatches } from '../../protocol/records/batch.js';
 import { ChangeNotifier } from './change-notifier.js';
+import { PartitionedStore } from '../partitioned-store.js';
 import { compactPartitionLog } from './compaction.js';
 import { KvStore } from './kv-store.js';
 import { OffsetStore } from './offset-store.js';
@@ -40,18 +37,16 @@ interface TopicState {
   readonly logs: PartitionLog[];
 }
 
-export class MemoryStorage implements Storage {
+export class MemoryStorage extends PartitionedStore<PartitionLog, TopicState> implements Storage {
   readonly kind = 'memory';
   readonly keepsBatchHeaders = true;
   readonly appendsInCallOrder = true;
-  private readonly topics = new Map<string, TopicState>();
   private readonly offsetStore = new OffsetStore();
   private readonly kv = new KvStore();
-  private readonly notifier: ChangeNotifier;
 
   constructor(options: MemoryStorageOptions = {}) {
     const logger = options.logger ?? pino({ name: 'memory-storage' });
-    this.notifier = new ChangeNotifier((err) => logger.error({ err }, 'partition change listener threw'));
+    super(new ChangeNotifier((err) => logger.error({ err }, 'partition change listener threw')));
   }
 
   async start(): Promise<void> {}
@@ -131,39 +126,12 @@ export class MemoryStorage implements Storage {
     return { baseOffset, logAppendTimeMs: logAppendTimeMs ?? -1n, logStartOffset: log.logStartOffset };
   }
 
-  async read(topic: string, partition: number, offset: bigint, maxBytes: number): Promise<ReadResult> {
-    const log = this.partitionLog(topic, partition);
-    const batches = log.read(offset, maxBytes);
-    return { batches, logStartOffset: log.logStartOffset, highWatermark: log.highWatermark };
-  }
-
-  async offsets(topic: string, partition: number): Promise<PartitionOffsets> {
-    const log = this.partitionLog(topic, partition);
-    return { logStartOffset: log.logStartOffset, highWatermark: log.highWatermark };
-  }
-
-  async offsetForTimestamp(
-    topic: string,
-    partition: number,
-    timestamp: bigint,
-  ): Promise<TimestampLookup | undefined> {
-    return this.partitionLog(topic, partition).offsetForTimestamp(timestamp);
-  }
-
-  async maxTimestamp(topic: string, partition: number): Promise<TimestampLookup | undefined> {
-    return this.partitionLog(topic, partition).maxTimestamp();
-  }
-
   async deleteRecordsBefore(topic: string, partition: number, offset: bigint): Promise<bigint> {
     const log = this.partitionLog(topic, partition);
     const before = log.logStartOffset;
     const after = log.deleteRecordsBefore(offset);
     if (after !== before) this.notifier.notify(topic, partition);
     return after;
-  }
-
-  onChange(topic: string, partition: number, listener: () => void): Unsubscribe {
-    return this.notifier.subscribe(topic, partition, listener);
   }
 
   async enforceRetention(
@@ -230,15 +198,6 @@ export class MemoryStorage implements Storage {
 
   // ---- memory-only ----
 
-  /** The partition's log, for retention enforcement and tests; throws like the Storage methods. */
-  partitionLog(topic: string, partition: number): PartitionLog {
-    const log = Number.isInteger(partition) ? this.topic(topic).logs[partition] : undefined;
-    if (log === undefined) {
-      throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown partition ${topic}-${partition}`);
-    }
-    return log;
-  }
-
   /**
    * One "directory" for the whole process: the bytes of record batches each partition holds. It has
    * no volume, so no total or usable size.
@@ -253,14 +212,6 @@ export class MemoryStorage implements Storage {
   /** Change listeners still registered (to check that none leak). */
   get listenerCount(): number {
     return this.notifier.size;
-  }
-
-  private topic(name: string): TopicState {
-    const state = this.topics.get(name);
-    if (state === undefined) {
-      throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic '${name}'`);
-    }
-    return state;
   }
 }
 
