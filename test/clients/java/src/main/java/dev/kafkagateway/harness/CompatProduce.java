@@ -1,12 +1,8 @@
 package dev.kafkagateway.harness;
 
-import java.io.BufferedReader;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Future;
@@ -15,8 +11,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -28,12 +22,11 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 final class CompatProduce {
   private CompatProduce() {}
 
-  private record Line(int partition, long timestamp, byte[] key, byte[] value, List<Header> headers) {}
 
   static int run(Args args, PrintStream out) throws Exception {
     String topic = args.required("topic");
     long timeoutMs = args.getLong("timeout-ms", 120_000);
-    List<Line> lines = read(Path.of(args.required("input")));
+    List<CompatDataset.Line> lines = CompatDataset.read(Path.of(args.required("input")));
     Properties props = new Properties();
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, args.required("bootstrap"));
     props.put(ProducerConfig.CLIENT_ID_CONFIG, "compat-java");
@@ -47,7 +40,7 @@ final class CompatProduce {
     List<Future<RecordMetadata>> acked = new ArrayList<>(lines.size());
     try (KafkaProducer<byte[], byte[]> producer =
         new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
-      for (Line l : lines) {
+      for (CompatDataset.Line l : lines) {
         Long ts = l.timestamp() < 0 ? null : l.timestamp();
         acked.add(producer.send(new ProducerRecord<>(topic, l.partition(), ts, l.key(), l.value(), l.headers())));
       }
@@ -63,35 +56,5 @@ final class CompatProduce {
       out.println(new Json().put("count", lines.size()).putRaw("acks", acks.append(']').toString()));
     }
     return 0;
-  }
-
-  private static List<Line> read(Path file) throws Exception {
-    List<Line> lines = new ArrayList<>();
-    try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.US_ASCII)) {
-      String s;
-      while ((s = r.readLine()) != null) {
-        if (s.isEmpty()) {
-          continue;
-        }
-        String[] f = s.split("\t", -1);
-        if (f.length != 5) {
-          throw new IllegalArgumentException("dataset line " + (lines.size() + 1) + ": want 5 fields");
-        }
-        List<Header> headers = new ArrayList<>();
-        if (!f[4].isEmpty()) {
-          for (String pair : f[4].split(",")) {
-            int colon = pair.indexOf(':');
-            String name = new String(Base64.getDecoder().decode(pair.substring(0, colon)), StandardCharsets.UTF_8);
-            headers.add(new RecordHeader(name, bytes(pair.substring(colon + 1))));
-          }
-        }
-        lines.add(new Line(Integer.parseInt(f[0]), Long.parseLong(f[1]), bytes(f[2]), bytes(f[3]), headers));
-      }
-    }
-    return lines;
-  }
-
-  private static byte[] bytes(String field) {
-    return field.equals("-") ? null : Base64.getDecoder().decode(field);
   }
 }

@@ -1,13 +1,10 @@
 package dev.kafkagateway.harness;
 
-import java.io.BufferedReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,8 +21,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -46,7 +41,6 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 final class CompatTxn {
   private CompatTxn() {}
 
-  private record Line(int partition, long timestamp, byte[] key, byte[] value, List<Header> headers) {}
 
   private static KafkaProducer<byte[], byte[]> producer(Args args, long timeoutMs) {
     Properties props = new Properties();
@@ -65,7 +59,7 @@ final class CompatTxn {
   static int produce(Args args, PrintStream out) throws Exception {
     String topic = args.required("topic");
     long timeoutMs = args.getLong("timeout-ms", 120_000);
-    List<Line> lines = read(Path.of(args.required("input")));
+    List<CompatDataset.Line> lines = CompatDataset.read(Path.of(args.required("input")));
     StringBuilder acks = new StringBuilder("[");
     try (KafkaProducer<byte[], byte[]> producer = producer(args, timeoutMs)) {
       producer.initTransactions();
@@ -78,7 +72,7 @@ final class CompatTxn {
         }
         producer.beginTransaction();
         List<Future<RecordMetadata>> sent = new ArrayList<>(count);
-        for (Line l : lines.subList(at, at + count)) {
+        for (CompatDataset.Line l : lines.subList(at, at + count)) {
           Long ts = l.timestamp() < 0 ? null : l.timestamp();
           sent.add(producer.send(new ProducerRecord<>(topic, l.partition(), ts, l.key(), l.value(), l.headers())));
         }
@@ -160,35 +154,5 @@ final class CompatTxn {
       }
     }
     return 0;
-  }
-
-  private static List<Line> read(Path file) throws Exception {
-    List<Line> lines = new ArrayList<>();
-    try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.US_ASCII)) {
-      String s;
-      while ((s = r.readLine()) != null) {
-        if (s.isEmpty()) {
-          continue;
-        }
-        String[] f = s.split("\t", -1);
-        if (f.length != 5) {
-          throw new IllegalArgumentException("dataset line " + (lines.size() + 1) + ": want 5 fields");
-        }
-        List<Header> headers = new ArrayList<>();
-        if (!f[4].isEmpty()) {
-          for (String pair : f[4].split(",")) {
-            int colon = pair.indexOf(':');
-            String name = new String(Base64.getDecoder().decode(pair.substring(0, colon)), StandardCharsets.UTF_8);
-            headers.add(new RecordHeader(name, bytes(pair.substring(colon + 1))));
-          }
-        }
-        lines.add(new Line(Integer.parseInt(f[0]), Long.parseLong(f[1]), bytes(f[2]), bytes(f[3]), headers));
-      }
-    }
-    return lines;
-  }
-
-  private static byte[] bytes(String field) {
-    return field.equals("-") ? null : Base64.getDecoder().decode(field);
   }
 }
