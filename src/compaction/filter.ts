@@ -98,20 +98,3 @@ function emptyHeader(batch: RecordBatch): Buffer {
     maxTimestamp: batch.maxTimestamp,
   });
 }
-
-/**
- * Adds the keyed records of a batch at or after `from` to the map. Returns false, adding nothing,
- * when its keys might not fit: the pass then ends before this batch.
- */
-export function mapBatch(buf: Buffer, from: bigint, map: KeyOffsetMap): boolean {
-  const batch = new RecordBatch(buf);
-  if (batch.isControl) {
-    map.cover(batch.lastOffset);
-    return true;
-  }
-  const records = batch.records();
-  if (map.size > 0 && map.wouldOverflow(records.length)) return false;
-  for (const r of records) if (r.key !== null && r.offset >= from) map.put(r.key, r.offset);
-  map.cover(batch.lastOffset);
-  return true;
-}

@@ -1,6 +1,7 @@
 /** The cleaner's per-batch rules (src/compaction/filter.ts). */
 import { describe, expect, it } from 'vitest';
-import { cleanBatch, mapBatch, type FilterContext } from '../../src/compaction/filter.js';
+import { cleanBatch, type FilterContext } from '../../src/compaction/filter.js';
+import { MapBuilder } from '../../src/compaction/map-builder.js';
 import { KeyOffsetMap } from '../../src/compaction/offset-map.js';
 import { RecordBatch } from '../../src/protocol/records/batch.js';
 import { buildRecordBatch, type BuildRecord } from '../../src/protocol/records/builder.js';
@@ -22,7 +23,8 @@ function batch(
 
 function context(batches: Buffer[], nowMs = 10_000n, end = 100n): FilterContext {
   const map = new KeyOffsetMap();
-  for (const b of batches) mapBatch(b, 0n, map);
+  const builder = new MapBuilder(map, 0n);
+  for (const b of batches) builder.add(b);
   return { map, nowMs, deleteRetentionMs: 500n, lastBatchOfProducer: new Map(), end };
 }
 

@@ -6,7 +6,8 @@
  * <base>.swap (from then on recovery completes the swap), the old files removed, renamed to .log.
  */
 import path from 'node:path';
-import { cleanBatch, mapBatch, type FilterContext, type FilterStats } from '../../compaction/filter.js';
+import { cleanBatch, type FilterContext, type FilterStats } from '../../compaction/filter.js';
+import { MapBuilder } from '../../compaction/map-builder.js';
 import { KeyOffsetMap } from '../../compaction/offset-map.js';
 import { dirtyRatio, needsCleaning } from '../../compaction/plan.js';
 import { RecordBatch } from '../../protocol/records/batch.js';
@@ -53,12 +54,13 @@ export async function compactPartition(
       return { ...result, cleaned: false, firstDirtyOffset: firstDirty, bytesAfter: bytesBefore };
     }
     const map = new KeyOffsetMap();
+    const builder = new MapBuilder(map, firstDirty);
     const lastBatchOfProducer = new Map<bigint, bigint>();
     let mapping = true;
     await eachBatch(segs.slice(0, end), (b) => {
       const batch = new RecordBatch(b);
       if (batch.producerId >= 0n) lastBatchOfProducer.set(batch.producerId, batch.baseOffset);
-      if (mapping && batch.lastOffset >= firstDirty) mapping = mapBatch(b, firstDirty, map);
+      if (mapping && batch.lastOffset >= firstDirty) mapping = builder.add(b);
     });
     const ctx: FilterContext = {
       map,

@@ -1,5 +1,6 @@
 /** Compaction of a memory-store partition: the shared cleaner (src/compaction/) over its batches. */
-import { cleanBatch, mapBatch, type FilterStats } from '../../compaction/filter.js';
+import { cleanBatch, type FilterStats } from '../../compaction/filter.js';
+import { MapBuilder } from '../../compaction/map-builder.js';
 import { KeyOffsetMap } from '../../compaction/offset-map.js';
 import { dirtyRatio, needsCleaning } from '../../compaction/plan.js';
 import { RecordBatch } from '../../protocol/records/batch.js';
@@ -51,7 +52,8 @@ export function compactPartitionLog(
     };
   }
   const map = new KeyOffsetMap();
-  for (let i = dirty; i < end && mapBatch(log.batchAt(i), firstDirty, map); i++);
+  const builder = new MapBuilder(map, firstDirty);
+  for (let i = dirty; i < end && builder.add(log.batchAt(i)); i++);
   const lastBatchOfProducer = new Map<bigint, bigint>();
   for (let i = 0; i < end; i++) {
     const b = new RecordBatch(log.batchAt(i));
