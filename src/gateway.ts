@@ -96,7 +96,12 @@ export async function startGateway(
   // Likewise for transactions; a transaction left prepared by the last run is completed now.
   await services.transactions.load();
   await services.producerState.loadInBackground();
-  services.quotas.loadInBackground(log);
+  // Gateways sharing a SeaweedMQ namespace share quotas: re-read them as often as the ACLs.
+  services.quotas.loadInBackground(
+    log,
+    undefined,
+    storage.kind === 'seaweedmq' ? config.security.aclRefreshMs : undefined,
+  );
   services.security.start();
   let addresses: Map<string, AddressInfo>;
   try {

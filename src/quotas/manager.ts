@@ -127,18 +127,28 @@ export class QuotaManager {
 
   /**
    * Loads the stored quotas; while the store does not answer (SeaweedMQ not up yet), retries every
-   * few seconds, enforcing nothing until then.
+   * few seconds, enforcing nothing until then. With `refreshMs`, reads them again at that interval,
+   * so quotas altered through other gateways sharing the store are enforced here too.
    */
-  loadInBackground(log: Logger, retryMs = 5000): void {
+  loadInBackground(log: Logger, retryMs = 5000, refreshMs?: number): void {
+    let loaded = false;
+    const again = (ms: number): void => {
+      this.retry = setTimeout(attempt, ms);
+      this.retry.unref();
+    };
     const attempt = (): void => {
       this.store.load().then(
         () => {
-          if (this.store.size > 0) log.info({ entities: this.store.size }, 'client quotas loaded');
+          if (!loaded && this.store.size > 0) log.info({ entities: this.store.size }, 'client quotas loaded');
+          loaded = true;
+          if (refreshMs !== undefined) again(refreshMs);
         },
         (err: unknown) => {
-          log.warn({ err }, 'client quotas not loaded yet; retrying');
-          this.retry = setTimeout(attempt, retryMs);
-          this.retry.unref();
+          log.warn(
+            { err },
+            loaded ? 'could not re-read client quotas' : 'client quotas not loaded yet; retrying',
+          );
+          again(loaded && refreshMs !== undefined ? refreshMs : retryMs);
         },
       );
     };

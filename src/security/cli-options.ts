@@ -127,7 +127,7 @@ export function addSecurityOptions(command: Command): Command {
     .addOption(
       option(
         '--acl-refresh-ms <ms>',
-        'how often ACLs changed through other gateways are read',
+        'how often ACLs and client quotas changed through other gateways are read',
         'ACL_REFRESH_MS',
       )
         .default(d.aclRefreshMs)

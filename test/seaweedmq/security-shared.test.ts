@@ -1,7 +1,7 @@
 /**
  * Credentials and ACLs live in the store, so on SeaweedMQ (the filer) every gateway on a namespace
  * shares them: a user created through one gateway logs in through the other, and an ACL created or
- * deleted through one is enforced by the other within its refresh interval.
+ * deleted through one is enforced by the other within its refresh interval; so is a client quota.
  */
 import { readFileSync } from 'node:fs';
 import {
@@ -109,4 +109,19 @@ describe('security state shared by two gateways on one SeaweedMQ namespace', () 
       adminB.disconnect(),
     ]);
   }, 180_000);
+
+  it('a client quota altered through one gateway is enforced by the other', async () => {
+    const entity = { 'client-id': 'shared-quota-client' };
+    const [outcome] = await a.gateway.services.quotas.store.alter(
+      [{ entity, ops: [{ key: 'producer_byte_rate', value: 4096, remove: false }] }],
+      false,
+    );
+    expect(outcome!.error).toBeUndefined();
+    const quotasB = b.gateway.services.quotas;
+    await waitFor(
+      'gateway B to apply the quota',
+      () => quotasB.limitFor('produce', 'frank', 'shared-quota-client') === 4096,
+    );
+    expect(quotasB.active).toBe(true);
+  }, 60_000);
 });
