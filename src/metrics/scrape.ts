@@ -1,7 +1,7 @@
 /**
  * Gauges of state, computed when /metrics is scraped and never on the request path: partition
- * offsets and sizes, consumer-group lag, group states and members, idempotent producers. One
- * snapshot serves every gauge of a scrape.
+ * offsets and sizes, consumer-group lag, group states and members, idempotent producers,
+ * transactions per state. One snapshot serves every gauge of a scrape.
  */
 import type { Gauge, Registry } from 'prom-client';
 import type { Logger } from '../log.js';
@@ -197,5 +197,19 @@ export function registerStateGauges(registry: Registry, services: Services, log:
     'Producer ids with state kept for idempotence, summed over partitions',
     [],
     (g) => g.set(services.producers.producerIdCount()),
+  );
+  scrapedGauge(
+    registry,
+    'kafka_gateway_transactions',
+    'Transactional ids this gateway coordinates, per transaction state',
+    ['state'],
+    (g) => {
+      const listed = services.transactions.coordinator.list({ states: [], producerIds: [], durationMs: -1n });
+      const counts = new Map<string, number>();
+      for (const t of listed.transactions) {
+        counts.set(t.transactionState, (counts.get(t.transactionState) ?? 0) + 1);
+      }
+      for (const [state, n] of counts) g.set({ state }, n);
+    },
   );
 }

@@ -1,4 +1,7 @@
+import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../src/log.js';
+import { registerStateGauges } from '../../src/metrics/scrape.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 import type {
   AddPartitionsToTxnResponse,
@@ -338,5 +341,26 @@ describe('transactions through the dispatcher', () => {
     expect((await fetch(h, 0, 1)).abortedTransactions).toEqual([
       { producerId: p.producerId, firstOffset: 0n },
     ]);
+  });
+});
+
+describe('transaction metrics', () => {
+  it('counts the transactional ids per state', async () => {
+    await harness();
+    const registry = new Registry();
+    registerStateGauges(registry, h.services, silentLogger);
+    const states = async () =>
+      Object.fromEntries(
+        (await registry.getSingleMetric('kafka_gateway_transactions')!.get()).values.map((v) => [
+          v.labels.state,
+          v.value,
+        ]),
+      );
+    const p = await initProducer(h, 'tx-metrics');
+    expect(await states()).toEqual({ Empty: 1 });
+    expect(await addPartitions(h, p, [0])).toEqual([['t', 0, ErrorCode.NONE]]);
+    expect(await states()).toEqual({ Ongoing: 1 });
+    expect(await endTxn(h, p, true)).toBe(ErrorCode.NONE);
+    expect(await states()).toEqual({ CompleteCommit: 1 });
   });
 });
