@@ -18,6 +18,7 @@ export const KAFKA_TOOLS = {
   'kafka-reassign-partitions': 'org.apache.kafka.tools.reassign.ReassignPartitionsCommand',
   'kafka-leader-election': 'org.apache.kafka.tools.LeaderElectionCommand',
   'kafka-acls': 'kafka.admin.AclCommand',
+  'kafka-transactions': 'org.apache.kafka.tools.TransactionsCommand',
 } as const;
 export type KafkaTool = keyof typeof KAFKA_TOOLS;
 
