@@ -2,7 +2,7 @@
  * The data directory's own files: the lock that keeps a second gateway out, the clean-shutdown
  * marker, and the recovery points (per partition, the offset below which everything is on disk).
  *
- *   <data-dir>/.lock                  pid of the gateway using the directory
+ *   <data-dir>/.lock                  pid (and, on Linux, start time) of the gateway using the directory
  *   <data-dir>/.clean-shutdown        written last by a clean stop, removed at start
  *   <data-dir>/recovery-points.json   {"<topicId>/<partition>": "<offset>"}, replaced atomically
  *   <data-dir>/meta/metadata.log      topics, committed offsets, key-value entries (meta-log.ts)
@@ -28,7 +28,29 @@ export function partitionDir(dataDir: string, topicId: string, partition: number
   return path.join(dataDir, 'logs', topicId, String(partition));
 }
 
-function alive(pid: number): boolean {
+/**
+ * A process's start time in clock ticks since boot (field 22 of /proc/<pid>/stat), and whether it is
+ * a zombie; undefined where /proc is not there (not Linux) or the process is gone.
+ */
+function procStat(pid: number): { startTicks: string; zombie: boolean } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces and parentheses: fields count from its last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { zombie: fields[0] === 'Z', startTicks: fields[19] ?? '' };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether the process that wrote a lock still runs. Where /proc is there, the start time written with
+ * the pid tells a reused pid (a restarted container, another process) from the holder, and a killed
+ * holder not yet reaped (a zombie) counts as gone.
+ */
+function holderAlive(pid: number, startTicks: string | undefined): boolean {
+  const stat = procStat(pid);
+  if (stat !== undefined) return !stat.zombie && (startTicks === undefined || stat.startTicks === startTicks);
   try {
     process.kill(pid, 0);
     return true;
@@ -46,13 +68,15 @@ export function lockDataDir(dataDir: string): () => void {
   const lock = path.join(dataDir, LOCK);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      writeFileSync(lock, `${process.pid}\n`, { flag: 'wx' });
+      const start = procStat(process.pid)?.startTicks;
+      writeFileSync(lock, `${process.pid}${start === undefined ? '' : ` ${start}`}\n`, { flag: 'wx' });
       return () => rmSync(lock, { force: true });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
-    const holder = Number(readFileSync(lock, 'utf8').trim());
-    if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && alive(holder)) {
+    const [pid, startTicks] = readFileSync(lock, 'utf8').trim().split(' ');
+    const holder = Number(pid);
+    if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && holderAlive(holder, startTicks)) {
       throw new Error(
         `data directory ${dataDir} is in use by process ${holder}; give this gateway its own --data-dir`,
       );

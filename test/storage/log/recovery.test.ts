@@ -153,4 +153,19 @@ describe('log store recovery', () => {
     const again = await openStore(dir);
     await again.store.close();
   });
+
+  it.skipIf(!existsSync('/proc/self/stat'))(
+    'takes over a lock whose pid now belongs to another process (different start time)',
+    async () => {
+      const dir = newDir();
+      const first = await openStore(dir);
+      await first.store.close();
+      const ppidStart = readFileSync(`/proc/${process.ppid}/stat`, 'utf8').split(') ')[1]!.split(' ')[19]!;
+      writeFileSync(path.join(dir, '.lock'), `${process.ppid} ${ppidStart}\n`);
+      await expect(openStore(dir)).rejects.toThrow(/in use by process/);
+      writeFileSync(path.join(dir, '.lock'), `${process.ppid} 1\n`);
+      const again = await openStore(dir);
+      await again.store.close();
+    },
+  );
 });
