@@ -9,6 +9,13 @@ import type { PartitionOffsets, ReadResult, TimestampLookup, Unsubscribe } from 
 
 type MaybePromise<T> = T | Promise<T>;
 
+/** A partition count a topic may have (CreateTopics and CreatePartitions check theirs first). */
+export function checkPartitionCount(n: number): void {
+  if (!Number.isInteger(n) || n < 1) {
+    throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `invalid partition count ${n}`);
+  }
+}
+
 export interface PartitionReadSide {
   readonly logStartOffset: bigint;
   readonly highWatermark: bigint;

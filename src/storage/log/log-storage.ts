@@ -11,7 +11,7 @@ import type { StoreMetrics } from '../../metrics/metrics.js';
 import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
 import { validateBatches } from '../../protocol/records/batch.js';
 import { ChangeNotifier } from '../memory/change-notifier.js';
-import { PartitionedStore } from '../partitioned-store.js';
+import { checkPartitionCount, PartitionedStore } from '../partitioned-store.js';
 import { newTopicId } from '../memory/topic-id.js';
 import type {
   AppendOptions,
@@ -441,12 +441,6 @@ export class LogStorage extends PartitionedStore<LogPartition, TopicState> imple
 
 function describe(info: TopicInfo): TopicInfo {
   return { ...info, configs: { ...info.configs } };
-}
-
-function checkPartitionCount(n: number): void {
-  if (!Number.isInteger(n) || n < 1) {
-    throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `invalid partition count ${n}`);
-  }
 }
 
 /** Maps `items` through `fn`, at most `limit` at a time, keeping their order. */

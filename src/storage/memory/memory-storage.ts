@@ -19,7 +19,7 @@ import type {
 import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
 import { validateBatches } from '../../protocol/records/batch.js';
 import { ChangeNotifier } from './change-notifier.js';
-import { PartitionedStore } from '../partitioned-store.js';
+import { checkPartitionCount, PartitionedStore } from '../partitioned-store.js';
 import { compactPartitionLog } from './compaction.js';
 import { KvStore } from './kv-store.js';
 import { OffsetStore } from './offset-store.js';
@@ -217,10 +217,4 @@ export class MemoryStorage extends PartitionedStore<PartitionLog, TopicState> im
 
 function describe(state: TopicState): TopicInfo {
   return { name: state.name, id: state.id, partitions: state.logs.length, configs: { ...state.configs } };
-}
-
-function checkPartitionCount(n: number): void {
-  if (!Number.isInteger(n) || n < 1) {
-    throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `invalid partition count ${n}`);
-  }
 }
