@@ -97,11 +97,9 @@ export async function startGateway(
   await services.transactions.load();
   await services.producerState.loadInBackground();
   // Gateways sharing a SeaweedMQ namespace share quotas: re-read them as often as the ACLs.
-  services.quotas.loadInBackground(
-    log,
-    undefined,
-    storage.kind === 'seaweedmq' ? config.security.aclRefreshMs : undefined,
-  );
+  services.quotas.loadInBackground(log, {
+    refreshMs: storage.kind === 'seaweedmq' ? config.security.aclRefreshMs : undefined,
+  });
   services.security.start();
   let addresses: Map<string, AddressInfo>;
   try {

@@ -130,7 +130,10 @@ export class QuotaManager {
    * few seconds, enforcing nothing until then. With `refreshMs`, reads them again at that interval,
    * so quotas altered through other gateways sharing the store are enforced here too.
    */
-  loadInBackground(log: Logger, retryMs = 5000, refreshMs?: number): void {
+  loadInBackground(
+    log: Logger,
+    { retryMs = 5000, refreshMs }: { retryMs?: number; refreshMs?: number } = {},
+  ): void {
     let loaded = false;
     const again = (ms: number): void => {
       this.retry = setTimeout(attempt, ms);
