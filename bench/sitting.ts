@@ -10,11 +10,15 @@ import { ROOT, runCaptured, runLogged } from './proc.js';
 import { harnessClasspath, kafkaToolsClasspath, log4jOption } from './tools.js';
 
 // npx tsx bench/sitting.ts [--rounds 3] [--records 1000000] [--rate 10000] [--latency-records 300000]
-//   [--targets memory,log,log-nofsync,kafka] [--kafka-port 19292] [--json FILE]
+//   [--targets memory,log,log-nofsync,kafka,kafka-fsync] [--kafka-port 19292] [--json FILE]
 // One sitting for the log store: the targets in turn, round after round, each measured with Apache
 // Kafka's ProducerPerformance (1 KiB records, acks=1 then acks=all), the harness's assign() reader and
 // the harness's end-to-end latency run at a fixed rate, with the server's CPU time per step. Apache
 // Kafka (scripts/kafka-reference) runs for the whole sitting; each gateway run gets a fresh data dir.
+// `kafka-fsync` is the same broker with topics created with flush.messages=1, Kafka's own mode of
+// fsyncing before a record is acknowledged and visible, which is what the log store does by default.
+// The load generator's CPU per GB is reported beside the server's: on a machine this small the
+// clients' share bounds what any server can reach.
 // Prints medians per target and medians of the per-round ratios to Kafka.
 
 const { values: flags } = parseArgs({
@@ -40,6 +44,7 @@ type Step = 'produce-acks1' | 'produce-acksall' | 'consume' | 'e2e';
 interface Measure {
   value: number;
   cpuSecondsPerGB?: number;
+  clientCpuSecondsPerGB?: number;
   detail?: Record<string, number>;
 }
 type RoundResult = Partial<Record<Step, Measure>>;
@@ -47,18 +52,23 @@ type RoundResult = Partial<Record<Step, Measure>>;
 interface Server {
   bootstrap: string;
   pid: number;
+  /** Given to create-topic (kafka-fsync's flush.messages=1). */
+  topicConfigs: string[];
   stop(): Promise<void>;
 }
+
+const isKafka = (name: string): boolean => name === 'kafka' || name === 'kafka-fsync';
 
 const LONG_MAX = '9223372036854775807';
 
 async function startTarget(name: string): Promise<Server> {
-  if (name === 'kafka') {
+  if (isKafka(name)) {
     const port = flags['kafka-port'];
     const pid = Number(
       readFileSync(path.join(ROOT, '.cache', 'kafka-reference', `run-${port}`, 'pid'), 'utf8'),
     );
-    return { bootstrap: `127.0.0.1:${port}`, pid, stop: async () => {} };
+    const topicConfigs = name === 'kafka-fsync' ? ['--config', 'flush.messages=1'] : [];
+    return { bootstrap: `127.0.0.1:${port}`, pid, topicConfigs, stop: async () => {} };
   }
   const dataDir = name === 'memory' ? undefined : mkdtempSync(path.join(tmpdir(), 'sitting-log-'));
   const args = dataDir === undefined ? ['--store', 'memory'] : ['--store', 'log', '--data-dir', dataDir];
@@ -68,6 +78,7 @@ async function startTarget(name: string): Promise<Server> {
   return {
     bootstrap: gateway.bootstrap,
     pid: gateway.pid,
+    topicConfigs: [],
     stop: async () => {
       await gateway.stop();
       if (dataDir !== undefined) rmSync(dataDir, { recursive: true, force: true });
@@ -75,34 +86,69 @@ async function startTarget(name: string): Promise<Server> {
   };
 }
 
+/** CPU seconds of the last Java step (the clients), from bash's `times`. */
+let lastClientCpu = NaN;
+
+/** The children's user and system time, the last line `times` printed ("0m9.120s 0m1.030s"). */
+function childCpuSeconds(stderr: string): number {
+  const lines = stderr.trim().split('\n');
+  const m = /^(\d+)m([\d.]+)s (\d+)m([\d.]+)s$/.exec(lines[lines.length - 1] ?? '');
+  if (m === null) return NaN;
+  return Number(m[1]) * 60 + Number(m[2]) + Number(m[3]) * 60 + Number(m[4]);
+}
+
 async function measure(server: Server, bytes: number, step: () => Promise<Measure>): Promise<Measure> {
   const before = cpuSeconds(server.pid) ?? NaN;
+  lastClientCpu = NaN;
   const m = await step();
   const used = (cpuSeconds(server.pid) ?? NaN) - before;
-  return { ...m, cpuSecondsPerGB: used / (bytes / 1e9) };
+  const gb = bytes / 1e9;
+  return { ...m, cpuSecondsPerGB: used / gb, clientCpuSecondsPerGB: lastClientCpu / gb };
 }
 
 async function runRound(name: string, round: number): Promise<RoundResult> {
   const toolsCp = await kafkaToolsClasspath('3.9.2');
   const harnessCp = await harnessClasspath();
-  const java = (cp: string, main: string, args: string[]) =>
-    runCaptured('java', ['-Xmx1g', log4jOption(toolsCp), '-cp', cp, main, ...args], STEP_MS, false);
+  // bash's `times` prints its children's CPU time last: the load generator's cost, per step.
+  const java = async (cp: string, main: string, args: string[]) => {
+    const r = await runCaptured(
+      'bash',
+      [
+        '-c',
+        'java "$@"; code=$?; times >&2; exit $code',
+        'java',
+        '-Xmx1g',
+        log4jOption(toolsCp),
+        '-cp',
+        cp,
+        main,
+        ...args,
+      ],
+      STEP_MS,
+      false,
+    );
+    lastClientCpu = childCpuSeconds(r.stderr);
+    return r;
+  };
   const harness = (args: string[]) => java(harnessCp, 'dev.kafkagateway.harness.Main', args);
   const server = await startTarget(name);
   const topic = (suffix: string) => `sitting-${Date.now().toString(36)}-${round}-${name}-${suffix}`;
   const out: RoundResult = {};
+  const createTopic = (t: string) =>
+    harness([
+      'create-topic',
+      '--bootstrap',
+      server.bootstrap,
+      '--topic',
+      t,
+      '--partitions',
+      String(partitions),
+      ...server.topicConfigs,
+    ]);
   try {
     const produce = async (acks: string): Promise<{ topic: string; m: Measure }> => {
       const t = topic(`acks${acks}`);
-      await harness([
-        'create-topic',
-        '--bootstrap',
-        server.bootstrap,
-        '--topic',
-        t,
-        '--partitions',
-        String(partitions),
-      ]);
+      await createTopic(t);
       const m = await measure(server, records * RECORD, async () => {
         const r = await java(toolsCp, 'org.apache.kafka.tools.ProducerPerformance', [
           '--topic',
@@ -146,15 +192,7 @@ async function runRound(name: string, round: number): Promise<RoundResult> {
     out['produce-acksall'] = (await produce('all')).m;
     const latencyRecords = Number(flags['latency-records']);
     const t = topic('e2e');
-    await harness([
-      'create-topic',
-      '--bootstrap',
-      server.bootstrap,
-      '--topic',
-      t,
-      '--partitions',
-      String(partitions),
-    ]);
+    await createTopic(t);
     out.e2e = await measure(server, latencyRecords * RECORD, async () => {
       const r = await harness([
         'e2e-latency',
@@ -188,13 +226,18 @@ function median(xs: number[]): number {
 
 async function main(): Promise<void> {
   await runLogged('npm', ['run', 'build']);
-  if (targets.includes('kafka')) {
+  if (targets.some(isKafka)) {
     await runLogged('bash', [path.join(ROOT, 'scripts', 'kafka-reference', 'start.sh'), flags['kafka-port']]);
   }
   const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT }).toString().trim();
   const results: Record<string, RoundResult[]> = Object.fromEntries(targets.map((t) => [t, []]));
   const loads: string[] = [];
   try {
+    if (targets.some(isKafka)) {
+      // A broker that has just started runs its first gigabyte through the JIT: one round not counted.
+      console.error('sitting: warming Kafka up (not counted)');
+      await runRound('kafka', -1);
+    }
     for (let round = 0; round < Number(flags.rounds); round++) {
       for (const target of targets) {
         const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
@@ -204,7 +247,7 @@ async function main(): Promise<void> {
       }
     }
   } finally {
-    if (targets.includes('kafka')) {
+    if (targets.some(isKafka)) {
       await runLogged('bash', [
         path.join(ROOT, 'scripts', 'kafka-reference', 'stop.sh'),
         flags['kafka-port'],
@@ -221,19 +264,20 @@ async function main(): Promise<void> {
     const cells = steps.map((s) => {
       const v = median(rows.map((r) => r[s]?.value ?? NaN));
       const cpu = median(rows.map((r) => r[s]?.cpuSecondsPerGB ?? NaN));
-      return `${s} ${v.toFixed(1)} (cpu ${cpu.toFixed(1)} s/GB)`;
+      const client = median(rows.map((r) => r[s]?.clientCpuSecondsPerGB ?? NaN));
+      return `${s} ${v.toFixed(1)} (cpu ${cpu.toFixed(1)}, client ${client.toFixed(1)} s/GB)`;
     });
     console.log(`${target.padEnd(12)} ${cells.join('  ')}`);
   }
-  if (results.kafka !== undefined) {
-    for (const target of targets.filter((t) => t !== 'kafka')) {
+  for (const reference of targets.filter(isKafka)) {
+    for (const target of targets.filter((t) => !isKafka(t))) {
       const ratios = steps.map((s) => {
         const per = results[target]!.map(
-          (r, i) => (r[s]?.value ?? NaN) / (results.kafka![i]![s]?.value ?? NaN),
+          (r, i) => (r[s]?.value ?? NaN) / (results[reference]![i]![s]?.value ?? NaN),
         );
         return `${s} ${median(per).toFixed(2)}x`;
       });
-      console.log(`${target} / kafka (median of per-round ratios): ${ratios.join('  ')}`);
+      console.log(`${target} / ${reference} (median of per-round ratios): ${ratios.join('  ')}`);
     }
   }
   if (flags.json) writeFileSync(flags.json, `${JSON.stringify({ commit, loads, results }, null, 2)}\n`);
