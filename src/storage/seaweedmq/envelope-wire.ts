@@ -45,7 +45,7 @@ function uintSize(n: number): number {
   return size;
 }
 
-function bigintSize(n: bigint): number {
+export function bigintSize(n: bigint): number {
   let v = BigInt.asUintN(64, n);
   let size = 1;
   while (v >= 0x80n) {
@@ -56,7 +56,7 @@ function bigintSize(n: bigint): number {
 }
 
 /** A length-delimited field (one-byte tag) with a payload of n bytes. */
-function lenField(n: number): number {
+export function lenField(n: number): number {
   return 1 + uintSize(n) + n;
 }
 
@@ -131,11 +131,17 @@ const NAME = {
   control: Buffer.from('control'),
 };
 
-/**
- * Sizes everything first and writes into one allocation: this runs once per produced record, so
- * it avoids nested writers and intermediate buffers.
- */
-export function writeEnvelope(f: EnvelopeFields): Buffer {
+/** The sizes an envelope's writer needs, worked out before anything is written. */
+export interface EnvelopePlan {
+  /** Bytes of the whole envelope. */
+  readonly size: number;
+  readonly micros: bigint;
+  readonly tsPayload: number;
+  readonly headers: readonly { keyLen: number; rec: number; item: number }[];
+  readonly listPayload: number;
+}
+
+export function planEnvelope(f: EnvelopeFields): EnvelopePlan {
   const micros = f.timestampMs * 1000n;
   const tsPayload = 1 + bigintSize(micros) + 2; // {1: micros, 2: is_utc = true}
   const headers = f.headers.map((h) => {
@@ -154,7 +160,16 @@ export function writeEnvelope(f: EnvelopeFields): Buffer {
     (f.logAppendTime ? entrySize(NAME.timestamp_type.length, 2) : 0) +
     (headers.length > 0 ? entrySize(NAME.headers.length, lenField(listPayload)) : 0) +
     txnSize(f.txn);
-  const o = new Out(Buffer.allocUnsafe(size));
+  return { size, micros, tsPayload, headers, listPayload };
+}
+
+/**
+ * Writes the envelope `plan` was made for at `pos` of `buf` (which has room for it); returns the
+ * position after it. Producing writes each record's envelope straight into the request it travels in.
+ */
+export function writeEnvelopeInto(buf: Buffer, pos: number, f: EnvelopeFields, plan: EnvelopePlan): number {
+  const o = new Out(buf);
+  o.pos = pos;
   o.entry(NAME.kafka_v, 2);
   o.small(V_INT32, ENVELOPE_VERSION);
   if (f.value !== null) {
@@ -166,20 +181,20 @@ export function writeEnvelope(f: EnvelopeFields): Buffer {
     o.entry(NAME.key_is_null, 2);
     o.small(V_BOOL, 1);
   }
-  o.entry(NAME.timestamp, lenField(tsPayload));
-  o.len(V_TIMESTAMP, tsPayload);
+  o.entry(NAME.timestamp, lenField(plan.tsPayload));
+  o.len(V_TIMESTAMP, plan.tsPayload);
   o.byte((1 << 3) | WireType.Varint);
-  o.bigint(micros);
+  o.bigint(plan.micros);
   o.small(2, 1);
   if (f.logAppendTime) {
     o.entry(NAME.timestamp_type, 2);
     o.small(V_INT32, 1);
   }
-  if (headers.length > 0) {
-    o.entry(NAME.headers, lenField(listPayload));
-    o.len(V_LIST, listPayload);
+  if (plan.headers.length > 0) {
+    o.entry(NAME.headers, lenField(plan.listPayload));
+    o.len(V_LIST, plan.listPayload);
     f.headers.forEach((h, i) => {
-      const sz = headers[i]!;
+      const sz = plan.headers[i]!;
       o.len(1, sz.item); // ListValue.values
       o.len(V_RECORD, sz.rec);
       o.entry(NAME.key, lenField(sz.keyLen));
@@ -193,8 +208,16 @@ export function writeEnvelope(f: EnvelopeFields): Buffer {
     });
   }
   if (f.txn !== undefined) writeTxn(o, f.txn);
-  if (o.pos !== size) throw new Error(`envelope sized ${size} bytes but took ${o.pos}`);
-  return o.buf;
+  if (o.pos !== pos + plan.size) throw new Error(`envelope sized ${plan.size} bytes but took ${o.pos - pos}`);
+  return o.pos;
+}
+
+/** The envelope in a buffer of its own. */
+export function writeEnvelope(f: EnvelopeFields): Buffer {
+  const plan = planEnvelope(f);
+  const buf = Buffer.allocUnsafe(plan.size);
+  writeEnvelopeInto(buf, 0, f, plan);
+  return buf;
 }
 
 function txnSize(t: TxnFields | undefined): number {

@@ -17,7 +17,7 @@
  * A message without the envelope (another SeaweedMQ publisher, SeaweedFS's own Kafka gateway) reads
  * back as key/value/ts_ns with empty meaning null, which is what SeaweedFS's gateway returns for it.
  */
-import { readEnvelope, writeEnvelope, type TxnFields } from './envelope-wire.js';
+import { readEnvelope, writeEnvelope, type EnvelopeFields, type TxnFields } from './envelope-wire.js';
 import { ScalarType, type PbDataMessage, type PbRecordType } from './proto.js';
 
 export interface KafkaRecord {
@@ -64,16 +64,20 @@ export const ENVELOPE_RECORD_TYPE: PbRecordType = {
   ],
 };
 
-export function encodeMessage(r: KafkaRecord, tsNs: bigint): PbDataMessage {
-  const value = writeEnvelope({
+/** What the envelope of a Kafka record holds. */
+export function envelopeFields(r: KafkaRecord): EnvelopeFields {
+  return {
     value: r.value,
     keyIsNull: r.key === null,
     timestampMs: r.timestamp,
     logAppendTime: r.timestampType === 1,
     headers: r.headers,
     ...(r.txn === undefined ? {} : { txn: r.txn }),
-  });
-  return { key: r.key ?? EMPTY, value, ts_ns: tsNs.toString() };
+  };
+}
+
+export function encodeMessage(r: KafkaRecord, tsNs: bigint): PbDataMessage {
+  return { key: r.key ?? EMPTY, value: writeEnvelope(envelopeFields(r)), ts_ns: tsNs.toString() };
 }
 
 /** The Kafka record a stored SeaweedMQ message stands for. */

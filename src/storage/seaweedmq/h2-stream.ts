@@ -105,7 +105,6 @@ export class H2Stream {
 
   /** Writes the messages as gRPC frames in one write. */
   write(messages: readonly Buffer[]): void {
-    if (this.ended) return;
     let size = 0;
     for (const m of messages) size += FRAME_HEADER + m.length;
     const out = Buffer.allocUnsafe(size);
@@ -115,7 +114,12 @@ export class H2Stream {
       out.writeUInt32BE(m.length, pos + 1);
       pos += FRAME_HEADER + m.copy(out, pos + FRAME_HEADER);
     }
-    this.req.write(out);
+    this.writeFrames(out);
+  }
+
+  /** Writes messages already framed for gRPC (publish-codec.ts's encodeDataFrames). */
+  writeFrames(frames: Buffer): void {
+    if (!this.ended) this.req.write(frames);
   }
 
   /** No more messages from this side; the server ends the call when it is done. */

@@ -7,7 +7,7 @@ import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
 import { PartialAppendError } from '../storage.js';
 import { BrokerError } from './errors.js';
 import type { StreamError, StreamHandlers } from './h2-stream.js';
-import { type PbDataMessage, type PbPartition, type PbTopic } from './proto.js';
+import { type PbPartition, type PbTopic } from './proto.js';
 import { decodePublishResponse, encodePublishRequest } from './publish-codec.js';
 import { MessagingClient } from './proto.js';
 import type { ClientPool } from './rpc.js';
@@ -23,6 +23,7 @@ interface PendingBatch {
 /** The client side of a PublishMessage call, as this publisher uses it. */
 export interface PublishStream {
   write(messages: readonly Buffer[]): void;
+  writeFrames(frames: Buffer): void;
   end(): void;
   cancel(): void;
 }
@@ -87,8 +88,11 @@ export class PartitionPublisher {
     await this.open();
   }
 
-  /** Sends after ready(); resolves with each message's offset once the broker acked all of them. */
-  send(messages: PbDataMessage[]): Promise<bigint[]> {
+  /**
+   * Sends `count` messages already framed (encodeDataFrames) after ready(); resolves with each
+   * message's offset once the broker acked all of them.
+   */
+  send(frames: Buffer, count: number): Promise<bigint[]> {
     const call = this.call;
     if (this.broken || call === undefined || !this.helloSeen) {
       return Promise.reject(this.broken ?? this.fail('publish stream closed'));
@@ -96,17 +100,13 @@ export class PartitionPublisher {
     return new Promise<bigint[]>((resolve, reject) => {
       const batch: PendingBatch = {
         offsets: [],
-        count: messages.length,
+        count,
         sentAt: Date.now(),
         resolve,
         reject,
       };
-      const frames: Buffer[] = new Array<Buffer>(messages.length);
-      for (let i = 0; i < messages.length; i++) {
-        this.fifo.push(batch);
-        frames[i] = encodePublishRequest({ data: messages[i]! });
-      }
-      call.write(frames);
+      for (let i = 0; i < count; i++) this.fifo.push(batch);
+      call.writeFrames(frames);
       this.armTimer();
     });
   }

@@ -23,7 +23,8 @@ import type {
 import { ChangeWatch } from './change-watch.js';
 import { CommittedOffsets } from './committed-offsets.js';
 import { Discovery } from './discovery.js';
-import { encodeMessage, type KafkaRecord } from './envelope.js';
+import type { KafkaRecord } from './envelope.js';
+import { encodeDataFrames } from './publish-codec.js';
 import { Fetcher } from './fetcher.js';
 import { Filer } from './filer.js';
 import { KvStore } from './kv.js';
@@ -267,10 +268,10 @@ export class SeaweedMqStorage implements Storage {
     if (records.length === 0) throw new KafkaError(ErrorCode.INVALID_RECORD, 'append without records');
     this.connected();
     const { publisher, route } = await this.publishers.ready(topic, partition);
-    const messages = records.map((r) => encodeMessage(r, publisher.nextTsNs()));
+    const frames = encodeDataFrames(records, () => publisher.nextTsNs());
     let offsets: bigint[];
     try {
-      offsets = await publisher.send(messages);
+      offsets = await publisher.send(frames, records.length);
     } catch (err) {
       this.publishers.failed(topic, partition, err);
       // The broker's acks say which leading records it took, not which it persisted.
