@@ -24,6 +24,12 @@ export class TopicCache {
     return state;
   }
 
+  /** The cached state when it is still fresh, without reading the filer. */
+  fresh(topic: string): TopicState | undefined {
+    const cached = this.entries.get(topic);
+    return cached !== undefined && Date.now() - cached.at < this.ttlMs ? cached.state : undefined;
+  }
+
   set(topic: string, state: TopicState): void {
     this.entries.set(topic, { state, at: Date.now() });
   }
