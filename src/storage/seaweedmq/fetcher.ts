@@ -4,6 +4,7 @@ import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
 import type { PartitionRoute } from './routes.js';
 import { decodeMessage, type KafkaRecord } from './envelope.js';
 import { toKafkaError } from './errors.js';
+import { FetchClient } from './fetch-codec.js';
 import { MessagingClient, type PbFetchResponse, type PbRangeInfo, type PbTopic } from './proto.js';
 import { unary, type ClientPool } from './rpc.js';
 
@@ -35,7 +36,7 @@ export class Fetcher {
     let res: PbFetchResponse;
     try {
       res = await unary<PbFetchResponse>(
-        this.pool.get(MessagingClient, route.leader),
+        this.pool.get(FetchClient, route.leader),
         'FetchMessage',
         {
           topic,

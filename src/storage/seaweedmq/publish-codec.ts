@@ -1,9 +1,8 @@
 /**
- * PublishMessage with a hand-written request encoder (pb-wire.ts): the stream carries one request
- * per record, so the generic protobufjs serializer was the largest cost of publishing. Responses
- * keep the generic decoder; there is one per record too, but they are tiny.
+ * PublishMessage requests and responses written and read by hand (pb-wire.ts): the stream carries
+ * one request and one ack per record, so protobufjs was the largest cost of publishing. The stream
+ * itself is h2-stream.ts.
  */
-import * as grpc from '@grpc/grpc-js';
 import { envelopeFields, type KafkaRecord } from './envelope.js';
 import {
   bigintSize,
@@ -14,7 +13,7 @@ import {
   type EnvelopePlan,
 } from './envelope-wire.js';
 import { PbReader, PbWriter, WireType } from './pb-wire.js';
-import { MessagingClient, type PbDataMessage, type PbPartition, type PbTopic } from './proto.js';
+import type { PbDataMessage, PbPartition, PbTopic } from './proto.js';
 
 export interface PublishInit {
   topic: PbTopic;
@@ -122,19 +121,6 @@ function putUint(buf: Buffer, pos: number, n: number): number {
   buf[pos++] = n;
   return pos;
 }
-
-const generic = MessagingClient.service.PublishMessage as grpc.MethodDefinition<unknown, unknown>;
-
-/** A client class with only PublishMessage, whose requests go through encodePublishRequest. */
-export const PublishClient = grpc.makeGenericClientConstructor(
-  {
-    PublishMessage: {
-      ...generic,
-      requestSerialize: encodePublishRequest as (value: unknown) => Buffer,
-    },
-  },
-  'SeaweedMessaging.Publish',
-);
 
 /** The fields of a PublishMessageResponse the publisher reads, decoded without protobufjs. */
 export interface PublishAck {
