@@ -65,7 +65,8 @@ function entrySize(nameLen: number, valueLen: number): number {
   return lenField(lenField(nameLen) + lenField(valueLen));
 }
 
-class Out {
+/** Writes protobuf wire format into a buffer sized beforehand. */
+export class Out {
   pos = 0;
   constructor(readonly buf: Buffer) {}
 
@@ -164,12 +165,11 @@ export function planEnvelope(f: EnvelopeFields): EnvelopePlan {
 }
 
 /**
- * Writes the envelope `plan` was made for at `pos` of `buf` (which has room for it); returns the
- * position after it. Producing writes each record's envelope straight into the request it travels in.
+ * Writes the envelope `plan` was made for at `o`'s position (its buffer has room for it). Producing
+ * writes each record's envelope straight into the request it travels in.
  */
-export function writeEnvelopeInto(buf: Buffer, pos: number, f: EnvelopeFields, plan: EnvelopePlan): number {
-  const o = new Out(buf);
-  o.pos = pos;
+export function writeEnvelopeInto(o: Out, f: EnvelopeFields, plan: EnvelopePlan): void {
+  const pos = o.pos;
   o.entry(NAME.kafka_v, 2);
   o.small(V_INT32, ENVELOPE_VERSION);
   if (f.value !== null) {
@@ -209,15 +209,14 @@ export function writeEnvelopeInto(buf: Buffer, pos: number, f: EnvelopeFields, p
   }
   if (f.txn !== undefined) writeTxn(o, f.txn);
   if (o.pos !== pos + plan.size) throw new Error(`envelope sized ${plan.size} bytes but took ${o.pos - pos}`);
-  return o.pos;
 }
 
 /** The envelope in a buffer of its own. */
 export function writeEnvelope(f: EnvelopeFields): Buffer {
   const plan = planEnvelope(f);
-  const buf = Buffer.allocUnsafe(plan.size);
-  writeEnvelopeInto(buf, 0, f, plan);
-  return buf;
+  const o = new Out(Buffer.allocUnsafe(plan.size));
+  writeEnvelopeInto(o, f, plan);
+  return o.buf;
 }
 
 function txnSize(t: TxnFields | undefined): number {

@@ -11,7 +11,8 @@
 import * as http2 from 'node:http2';
 import { status } from '@grpc/grpc-js';
 
-const FRAME_HEADER = 5;
+/** gRPC's length prefix: a compression flag and a 4-byte big-endian length. */
+export const FRAME_HEADER = 5;
 
 /** A failure shaped like grpc-js's ServiceError, so the callers' error handling applies unchanged. */
 export class StreamError extends Error {

@@ -7,11 +7,13 @@ import { envelopeFields, type KafkaRecord } from './envelope.js';
 import {
   bigintSize,
   lenField,
+  Out,
   planEnvelope,
   writeEnvelopeInto,
   type EnvelopeFields,
   type EnvelopePlan,
 } from './envelope-wire.js';
+import { FRAME_HEADER } from './h2-stream.js';
 import { PbReader, PbWriter, WireType } from './pb-wire.js';
 import type { PbDataMessage, PbPartition, PbTopic } from './proto.js';
 
@@ -53,11 +55,6 @@ export function encodePublishRequest(req: PublishRequest): Buffer {
   return w.finish();
 }
 
-/** gRPC's length prefix: a compression flag and a 4-byte big-endian length. */
-export const FRAME_HEADER = 5;
-
-const EMPTY = Buffer.alloc(0);
-
 /**
  * The PublishMessage requests for `records`, stamped in order by `stamp`, as gRPC frames in one
  * buffer. Each record's envelope is written in place, so its value is copied once; building each
@@ -80,46 +77,30 @@ export function encodeDataFrames(records: readonly KafkaRecord[], stamp: () => b
     plans[i] = { fields, plan, ts, message };
     total += FRAME_HEADER + lenField(message);
   }
-  const out = Buffer.allocUnsafe(total);
-  let pos = 0;
+  const o = new Out(Buffer.allocUnsafe(total));
   for (let i = 0; i < n; i++) {
-    const r = records[i]!;
+    const key = records[i]!.key;
     const { fields, plan, ts, message } = plans[i]!;
-    out[pos] = 0;
-    out.writeUInt32BE(lenField(message), pos + 1);
-    pos += FRAME_HEADER;
-    out[pos++] = 0x12; // PublishMessageRequest.data
-    pos = putUint(out, pos, message);
-    const key = r.key ?? EMPTY;
-    if (key.length > 0) {
-      out[pos++] = 0x0a;
-      pos = putUint(out, pos, key.length);
-      pos += key.copy(out, pos);
+    o.byte(0); // not compressed
+    o.buf.writeUInt32BE(lenField(message), o.pos);
+    o.pos += FRAME_HEADER - 1;
+    o.byte(0x12); // PublishMessageRequest.data
+    o.uint(message);
+    if (key !== null && key.length > 0) {
+      o.byte(0x0a);
+      o.uint(key.length);
+      o.raw(key);
     }
-    out[pos++] = 0x12;
-    pos = putUint(out, pos, plan.size);
-    pos = writeEnvelopeInto(out, pos, fields, plan);
+    o.byte(0x12);
+    o.uint(plan.size);
+    writeEnvelopeInto(o, fields, plan);
     if (ts !== 0n) {
-      out[pos++] = 0x18;
-      let v = BigInt.asUintN(64, ts);
-      while (v >= 0x80n) {
-        out[pos++] = Number(v & 0x7fn) | 0x80;
-        v >>= 7n;
-      }
-      out[pos++] = Number(v);
+      o.byte(0x18);
+      o.bigint(ts);
     }
   }
-  if (pos !== total) throw new Error(`publish frames sized ${total} bytes but took ${pos}`);
-  return out;
-}
-
-function putUint(buf: Buffer, pos: number, n: number): number {
-  while (n >= 0x80) {
-    buf[pos++] = (n % 128) | 0x80;
-    n = Math.floor(n / 128);
-  }
-  buf[pos++] = n;
-  return pos;
+  if (o.pos !== total) throw new Error(`publish frames sized ${total} bytes but took ${o.pos}`);
+  return o.buf;
 }
 
 /** The fields of a PublishMessageResponse the publisher reads, decoded without protobufjs. */

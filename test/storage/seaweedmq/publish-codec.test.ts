@@ -1,10 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { encodeMessage, type KafkaRecord } from '../../../src/storage/seaweedmq/envelope.js';
-import {
-  encodeDataFrames,
-  encodePublishRequest,
-  FRAME_HEADER,
-} from '../../../src/storage/seaweedmq/publish-codec.js';
+import { FRAME_HEADER } from '../../../src/storage/seaweedmq/h2-stream.js';
+import { encodeDataFrames, encodePublishRequest } from '../../../src/storage/seaweedmq/publish-codec.js';
 
 const base: KafkaRecord = { key: null, value: null, headers: [], timestamp: 0n, timestampType: 0 };
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, KafkaError } from '../../../src/protocol/error-codes.js';
-import { StreamError, type StreamHandlers } from '../../../src/storage/seaweedmq/h2-stream.js';
+import { FRAME_HEADER, StreamError, type StreamHandlers } from '../../../src/storage/seaweedmq/h2-stream.js';
 import { PbWriter } from '../../../src/storage/seaweedmq/pb-wire.js';
 import type { PbDataMessage } from '../../../src/storage/seaweedmq/proto.js';
-import { encodePublishRequest, FRAME_HEADER } from '../../../src/storage/seaweedmq/publish-codec.js';
+import { encodePublishRequest } from '../../../src/storage/seaweedmq/publish-codec.js';
 import { PartitionPublisher, type PublishStream } from '../../../src/storage/seaweedmq/publisher.js';
 import type { ClientPool } from '../../../src/storage/seaweedmq/rpc.js';
 import { PartialAppendError } from '../../../src/storage/storage.js';
