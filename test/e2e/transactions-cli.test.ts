@@ -48,16 +48,18 @@ describe.skipIf(!cli.ok)('kafka-transactions against an open transaction', () =>
     return rows.map((r) => Object.fromEntries(header!.map((h, i) => [h, r[i] ?? ''])));
   };
 
+  /** kafka-transactions `args` against the gateway, its table parsed. */
+  const transactions = async (args: string[]): Promise<Record<string, string>[]> =>
+    table(await tools.ok('kafka-transactions', gw.bootstrap, args));
+
   it(
     'lists and describes the open transaction, and its producer on the partition',
     async () => {
-      const listed = table(await tools.ok('kafka-transactions', gw.bootstrap, ['list']));
+      const listed = await transactions(['list']);
       expect(listed).toContainEqual(
         expect.objectContaining({ TransactionalId: TXN_ID, TransactionState: 'Ongoing' }),
       );
-      const described = table(
-        await tools.ok('kafka-transactions', gw.bootstrap, ['describe', '--transactional-id', TXN_ID]),
-      );
+      const described = await transactions(['describe', '--transactional-id', TXN_ID]);
       expect(described).toEqual([
         expect.objectContaining({
           TransactionalId: TXN_ID,
@@ -65,15 +67,7 @@ describe.skipIf(!cli.ok)('kafka-transactions against an open transaction', () =>
           TopicPartitions: `${topic}-0`,
         }),
       ]);
-      const producers = table(
-        await tools.ok('kafka-transactions', gw.bootstrap, [
-          'describe-producers',
-          '--topic',
-          topic,
-          '--partition',
-          '0',
-        ]),
-      );
+      const producers = await transactions(['describe-producers', '--topic', topic, '--partition', '0']);
       expect(producers).toEqual([
         expect.objectContaining({
           ProducerId: described[0]!.ProducerId,
@@ -88,9 +82,7 @@ describe.skipIf(!cli.ok)('kafka-transactions against an open transaction', () =>
   it(
     'abort ends the transaction on its partition: read_committed readers see the end',
     async () => {
-      const producerId = table(
-        await tools.ok('kafka-transactions', gw.bootstrap, ['describe', '--transactional-id', TXN_ID]),
-      )[0]!.ProducerId!;
+      const producerId = (await transactions(['describe', '--transactional-id', TXN_ID]))[0]!.ProducerId!;
       await tools.ok('kafka-transactions', gw.bootstrap, [
         'abort',
         '--topic',
@@ -100,15 +92,7 @@ describe.skipIf(!cli.ok)('kafka-transactions against an open transaction', () =>
         '--start-offset',
         '0',
       ]);
-      const producers = table(
-        await tools.ok('kafka-transactions', gw.bootstrap, [
-          'describe-producers',
-          '--topic',
-          topic,
-          '--partition',
-          '0',
-        ]),
-      );
+      const producers = await transactions(['describe-producers', '--topic', topic, '--partition', '0']);
       expect(producers).toContainEqual(
         expect.objectContaining({ ProducerId: producerId, CurrentTransactionStartOffset: 'None' }),
       );
